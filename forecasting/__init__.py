@@ -1,0 +1,1 @@
+"""Forecasting and anomaly scores for pandas series, built on :mod:`reservoir`."""

@@ -1,0 +1,1 @@
+"""Echo State Networks and recurrent networks for time series."""
