@@ -1,0 +1,42 @@
+"""The one module that touches scikit-learn's private helpers.
+
+The supported scikit-learn range is bounded in ``pyproject.toml`` because of
+these imports.
+"""
+
+from __future__ import annotations
+
+from sklearn.utils.validation import _check_feature_names
+
+__all__ = ["check_feature_names", "regressor_tags", "transformer_tags"]
+
+
+def check_feature_names(estimator, frame, *, reset):
+    """Record (``reset``) or check ``feature_names_in_`` from a DataFrame.
+
+    ``frame`` is the first pandas input of the sequences, or None for numpy.
+    """
+    _check_feature_names(estimator, frame, reset=reset)
+
+
+def _sequence_input_tags(tags):
+    tags.input_tags.two_d_array = True
+    tags.input_tags.three_d_array = True
+    tags.input_tags.allow_nan = False
+    tags.input_tags.sparse = False
+    return tags
+
+
+def regressor_tags(tags):
+    """Tags of a sequence regressor: multi-output, no NaN, 2-D or 3-D X."""
+    tags = _sequence_input_tags(tags)
+    tags.target_tags.multi_output = True
+    tags.target_tags.single_output = True
+    return tags
+
+
+def transformer_tags(tags):
+    """Tags of a sequence transformer (no targets needed)."""
+    tags = _sequence_input_tags(tags)
+    tags.target_tags.required = False
+    return tags

@@ -1,0 +1,156 @@
+"""Ridge readout from streamed sufficient statistics.
+
+The readout maps features ``[u(t), x(t)]`` (inputs, if included, and reservoir
+states) plus an intercept to the targets. Its training data never needs to be
+held in memory: chunks of states update the sufficient statistics
+
+    S1 = sum_t z(t),    S2 = sum_t z(t) z(t)^T,    Sy = sum_t z(t) y(t)^T,
+
+(``z`` the features minus a fixed shift taken from the first chunk, which
+keeps the later centring free of cancellation), with the large block
+``sum x x^T`` computed by one BLAS ``dsyrk`` per chunk. The solve centres the
+statistics (so the intercept is not penalised, exactly as
+:class:`sklearn.linear_model.Ridge` with ``fit_intercept=True``) and uses a
+Cholesky factorisation, falling back to an eigendecomposition with a warning
+when the system is too ill-conditioned for it.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import scipy.linalg as sla
+from scipy.linalg import blas, lapack
+
+from ._warnings import ReservoirWarning
+
+__all__ = ["RidgeStatistics", "solve_ridge"]
+
+# Below this reciprocal condition number the Cholesky solution is not trusted.
+RCOND_MIN = np.finfo(np.float64).eps
+
+
+class RidgeStatistics:
+    """Streaming sufficient statistics of a ridge regression.
+
+    Parameters
+    ----------
+    n_states : int
+        Width of the state block (reservoir units).
+    n_inputs : int
+        Width of the input block (0 when inputs are not read out).
+    n_outputs : int
+
+    Attributes
+    ----------
+    n_samples : int
+        Rows accumulated so far.
+    """
+
+    def __init__(self, n_states, n_inputs, n_outputs):
+        self.n_states = int(n_states)
+        self.n_inputs = int(n_inputs)
+        self.n_outputs = int(n_outputs)
+        n, d, o = self.n_states, self.n_inputs, self.n_outputs
+        self.n_samples = 0
+        self.shift_x = self.shift_u = self.shift_y = None
+        # The big block is Fortran-ordered so dsyrk updates it in place.
+        self.sxx = np.zeros((n, n), order="F")
+        self.sux = np.zeros((d, n))
+        self.suu = np.zeros((d, d))
+        self.sx = np.zeros(n)
+        self.su = np.zeros(d)
+        self.sxy = np.zeros((n, o))
+        self.suy = np.zeros((d, o))
+        self.sy = np.zeros(o)
+        self.syy = np.zeros(o)
+
+    def update(self, states, inputs, targets, *, overwrite_states=False):
+        """Add rows: ``states`` (T, n_states), ``inputs`` (T, n_inputs) or
+        None, ``targets`` (T, n_outputs). With ``overwrite_states`` the state
+        chunk is shifted in place instead of copied."""
+        t = states.shape[0]
+        if t == 0:
+            return self
+        if self.shift_x is None:
+            self.shift_x = states.mean(axis=0)
+            self.shift_u = inputs.mean(axis=0) if self.n_inputs else np.zeros(0)
+            self.shift_y = targets.mean(axis=0)
+        if overwrite_states and states.flags.c_contiguous and states.dtype == np.float64:
+            states -= self.shift_x
+            xs = states
+        else:
+            xs = np.subtract(states, self.shift_x)
+        ys = targets - self.shift_y
+        # x^T x as the upper triangle of a Fortran matrix: x.T is Fortran (n, T).
+        self.sxx = blas.dsyrk(1.0, xs.T, beta=1.0, c=self.sxx, trans=0,
+                              lower=0, overwrite_c=1)
+        self.sx += xs.sum(axis=0)
+        self.sxy += xs.T @ ys
+        self.sy += ys.sum(axis=0)
+        self.syy += np.einsum("ij,ij->j", ys, ys)
+        if self.n_inputs:
+            us = inputs - self.shift_u
+            self.sux += us.T @ xs
+            self.suu += us.T @ us
+            self.su += us.sum(axis=0)
+            self.suy += us.T @ ys
+        self.n_samples += t
+        return self
+
+    def centered(self):
+        """Centred Gram matrix, cross-products and means (features [u, x])."""
+        n, d = self.n_states, self.n_inputs
+        m = self.n_samples
+        f = d + n
+        gram = np.empty((f, f))
+        upper = np.triu(self.sxx)
+        gram[d:, d:] = upper + np.triu(upper, 1).T
+        gram[:d, :d] = self.suu
+        gram[:d, d:] = self.sux
+        gram[d:, :d] = self.sux.T
+        s = np.concatenate([self.su, self.sx])
+        cross = np.vstack([self.suy, self.sxy])
+        gram -= np.outer(s, s) / m
+        cross -= np.outer(s, self.sy) / m
+        mean_z = s / m + np.concatenate([self.shift_u, self.shift_x])
+        mean_y = self.sy / m + self.shift_y
+        return gram, cross, mean_z, mean_y
+
+
+def solve_ridge(gram, cross, alpha):
+    """Solve ``(gram + alpha I) w = cross`` for a symmetric PSD ``gram``.
+
+    Cholesky when the regularised matrix is well enough conditioned
+    (reciprocal condition estimate from LAPACK ``pocon`` >= ``RCOND_MIN``);
+    otherwise a symmetric eigendecomposition that drops directions whose
+    regularised eigenvalue is at round-off level, with a
+    :class:`ReservoirWarning` that says how to fix it.
+
+    Returns
+    -------
+    w : ndarray of shape (n_features, n_outputs)
+    """
+    a = gram.copy()
+    a.flat[:: a.shape[0] + 1] += alpha
+    if a.shape[0] == 0:
+        return np.zeros((0, cross.shape[1]))
+    anorm = np.abs(a).sum(axis=0).max()
+    c, info = lapack.dpotrf(a, lower=0, clean=1, overwrite_a=0)
+    if info == 0:
+        rcond, info_c = lapack.dpocon(c, anorm)
+        if info_c == 0 and rcond >= RCOND_MIN:
+            return sla.cho_solve((c, False), cross, check_finite=False)
+    else:
+        rcond = 0.0
+    warnings.warn(
+        f"The readout's ridge system is ill-conditioned (reciprocal condition "
+        f"number {rcond:.1e}); solving by eigendecomposition and discarding "
+        f"directions at round-off level. Increase alpha (now {alpha:g}) or "
+        "standardise the inputs to avoid this.", ReservoirWarning, stacklevel=3)
+    lam, vec = np.linalg.eigh(a)
+    cutoff = lam.max() * a.shape[0] * np.finfo(np.float64).eps
+    keep = lam > cutoff
+    proj = vec[:, keep].T @ cross
+    return vec[:, keep] @ (proj / lam[keep, None])

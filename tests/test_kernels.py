@@ -1,0 +1,177 @@
+"""Kernels against naive numpy reference loops."""
+
+import numpy as np
+import pytest
+
+from reservoir._kernels import generate, harvest, harvest_many, pack_recurrent
+
+RTOL = 1e-12
+
+
+def random_csr(n, k, seed=0, scale=None):
+    """CSR arrays of an n x n matrix with exactly k nonzeros per row."""
+    rng = np.random.default_rng(seed)
+    indices = np.concatenate(
+        [np.sort(rng.choice(n, size=k, replace=False)) for _ in range(n)])
+    scale = 1.2 / np.sqrt(k) if scale is None else scale
+    data = rng.normal(scale=scale, size=n * k)
+    indptr = np.arange(n + 1, dtype=np.int64) * k
+    return indptr, indices.astype(np.int32), data
+
+
+def dense(indptr, indices, data, n):
+    w = np.zeros((n, n))
+    for i in range(n):
+        sl = slice(indptr[i], indptr[i + 1])
+        w[i, indices[sl]] = data[sl]
+    return w
+
+
+def naive_harvest(w, drive, leak, x0, linear):
+    f = (lambda z: z) if linear else np.tanh
+    x = x0.copy()
+    out = np.empty_like(drive)
+    for t in range(drive.shape[0]):
+        x = (1 - leak) * x + leak * f(drive[t] + w @ x)
+        out[t] = x
+    return out
+
+
+def assert_close(actual, expected):
+    np.testing.assert_allclose(actual, expected, rtol=RTOL,
+                               atol=RTOL * max(1.0, np.abs(expected).max(initial=0)))
+
+
+@pytest.fixture(params=[(1, 1), (7, 3), (50, 5), (130, 13)],
+                ids=lambda p: f"N{p[0]}k{p[1]}")
+def reservoir(request):
+    n, k = request.param
+    csr = random_csr(n, k, seed=n)
+    return n, pack_recurrent(*csr), dense(*csr, n)
+
+
+@pytest.mark.parametrize("linear", [False, True])
+@pytest.mark.parametrize("leak", [1.0, 0.3])
+def test_harvest_matches_naive(reservoir, linear, leak):
+    n, packed, w = reservoir
+    if linear:
+        w = w * 0.5  # keep the linear reservoir bounded
+        packed = tuple(p * 0.5 if p.dtype.kind == "f" else p for p in packed)
+    rng = np.random.default_rng(1)
+    drive = rng.normal(size=(60, n))
+    x0 = rng.normal(size=n)
+    out = np.empty_like(drive)
+    harvest(packed, drive, leak, x0, linear, out)
+    assert_close(out, naive_harvest(w, drive, leak, x0, linear))
+
+
+def test_harvest_empty(reservoir):
+    n, packed, _ = reservoir
+    out = np.empty((0, n))
+    harvest(packed, np.empty((0, n)), 1.0, np.zeros(n), False, out)
+
+
+def test_chunked_equals_unchunked(reservoir):
+    n, packed, _ = reservoir
+    rng = np.random.default_rng(2)
+    drive = rng.normal(size=(100, n))
+    full = np.empty_like(drive)
+    harvest(packed, drive, 0.7, np.zeros(n), False, full)
+    x = np.zeros(n)
+    parts = []
+    for lo, hi in [(0, 1), (1, 1), (1, 37), (37, 100)]:
+        out = np.empty((hi - lo, n))
+        harvest(packed, drive[lo:hi], 0.7, x, False, out)
+        x = out[-1] if hi > lo else x
+        parts.append(out)
+    np.testing.assert_array_equal(np.concatenate(parts), full)
+
+
+@pytest.mark.parametrize("linear", [False, True])
+def test_harvest_many_equals_harvest(reservoir, linear):
+    n, packed, _ = reservoir
+    rng = np.random.default_rng(3)
+    lengths = [5, 0, 1, 40, 17, 0, 3, 40, 1] + list(rng.integers(0, 30, 40))
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    drive = rng.normal(size=(offsets[-1], n)) * 0.3
+    x0 = rng.normal(size=(len(lengths), n)) * 0.3
+    out = np.full_like(drive, np.nan)
+    harvest_many(packed, drive, offsets, 0.8, x0, linear, out)
+    for b in range(len(lengths)):
+        sl = slice(offsets[b], offsets[b + 1])
+        ref = np.empty((lengths[b], n))
+        harvest(packed, np.ascontiguousarray(drive[sl]), 0.8, x0[b], linear,
+                ref)
+        assert_close(out[sl], ref)
+
+
+def test_harvest_many_no_sequences(reservoir):
+    n, packed, _ = reservoir
+    harvest_many(packed, np.empty((0, n)), np.zeros(1, np.int64), 1.0,
+                 np.empty((0, n)), False, np.empty((0, n)))
+
+
+def naive_generate(w, w_in, bias, w_out, leak, x0, u0, n_steps, include_input,
+                   linear):
+    f = (lambda z: z) if linear else np.tanh
+    x, u = x0.copy(), u0.copy()
+    ys, xs = [], []
+    for _ in range(n_steps):
+        x = (1 - leak) * x + leak * f(w_in @ u + bias + w @ x)
+        feats = np.concatenate([[1.0], u, x] if include_input else [[1.0], x])
+        u = w_out @ feats
+        ys.append(u)
+        xs.append(x)
+    return np.array(ys).reshape(n_steps, -1), np.array(xs).reshape(n_steps, -1)
+
+
+@pytest.mark.parametrize("include_input", [True, False])
+@pytest.mark.parametrize("linear", [False, True])
+@pytest.mark.parametrize("d", [1, 3])
+def test_generate_matches_naive(reservoir, include_input, linear, d):
+    n, packed, w = reservoir
+    rng = np.random.default_rng(4)
+    w_in = rng.normal(size=(n, d)) * 0.5
+    bias = rng.normal(size=n) * 0.1
+    w_out = rng.normal(size=(d, 1 + d * include_input + n)) * 0.3 / np.sqrt(n)
+    x0, u0 = rng.normal(size=n) * 0.5, rng.normal(size=d)
+    args = (w_in, bias, w_out, 0.6, x0, u0, 25, include_input, linear)
+    out_y, out_x = np.empty((25, d)), np.empty((25, n))
+    generate(packed, *args, out_y, out_x)
+    ref_y, ref_x = naive_generate(w, *args)
+    assert_close(out_y, ref_y)
+    assert_close(out_x, ref_x)
+    out_y2 = np.empty((25, d))
+    generate(packed, *args, out_y2)  # without states
+    np.testing.assert_array_equal(out_y2, out_y)
+
+
+def test_generate_zero_steps(reservoir):
+    n, packed, _ = reservoir
+    generate(packed, np.ones((n, 1)), np.zeros(n), np.ones((1, 2 + n)), 1.0,
+             np.zeros(n), np.zeros(1), 0, True, False, np.empty((0, 1)))
+
+
+def test_deterministic():
+    n = 300
+    packed = pack_recurrent(*random_csr(n, 30))
+    rng = np.random.default_rng(5)
+    drive = rng.normal(size=(200, n))
+    offsets = np.array([0, 70, 70, 130, 200], np.int64)
+    x0 = np.zeros((4, n))
+    runs = []
+    for _ in range(3):
+        out = np.empty_like(drive)
+        harvest_many(packed, drive, offsets, 0.9, x0, False, out)
+        single = np.empty_like(drive)
+        harvest(packed, drive, 0.9, x0[0], False, single)
+        runs.append((out, single))
+    for out, single in runs[1:]:
+        np.testing.assert_array_equal(out, runs[0][0])
+        np.testing.assert_array_equal(single, runs[0][1])
+
+
+def test_pack_rejects_ragged_rows():
+    with pytest.raises(ValueError, match="same number of nonzeros"):
+        pack_recurrent(np.array([0, 1, 3]), np.array([0, 0, 1]),
+                       np.ones(3))

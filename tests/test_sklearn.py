@@ -1,0 +1,70 @@
+"""scikit-learn compatibility: the estimator checks, pipelines and searches."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from reservoir import ESNRegressor, Reservoir
+
+# A sequence model's output at a row depends on the rows before it, so the
+# checks that shuffle or subsample rows and expect row-wise results cannot hold.
+ROW_ORDER = {
+    "check_methods_sample_order_invariance":
+        "rows are time steps: reordering them changes the state sequence",
+    "check_methods_subset_invariance":
+        "rows are time steps: a subset starts from another state",
+}
+
+
+@parametrize_with_checks(
+    [ESNRegressor(n_reservoir=20, random_state=0),
+     Reservoir(n_reservoir=20, random_state=0)],
+    expected_failed_checks=lambda est: ROW_ORDER,
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+def _mackey_like(n=700):
+    t = np.arange(n)
+    return (np.sin(0.21 * t) * np.cos(0.033 * t) + 0.2 * np.sin(0.9 * t))[:, None]
+
+
+def test_pipeline_and_clone():
+    u = _mackey_like() * 50 + 10
+    pipe = make_pipeline(StandardScaler(), ESNRegressor(n_reservoir=50, washout=20,
+                                                        random_state=0))
+    pipe.fit(u[:-1], u[1:, 0])
+    assert pipe.score(u[:-1], u[1:, 0]) > 0.99
+    twin = clone(pipe).fit(u[:-1], u[1:, 0])
+    assert np.array_equal(twin.predict(u[:-1]), pipe.predict(u[:-1]))
+
+
+def _search(n_jobs):
+    u = _mackey_like()
+    grid = {
+        "spectral_radius": [0.5, 0.95],
+        "n_reservoir": [20, 60],
+        "input_scaling": [0.3],
+        "density": [0.05, 0.2],
+        "leak_rate": [1.0],
+        "alpha": [1e-6],
+    }
+    search = GridSearchCV(ESNRegressor(washout=20, random_state=0), grid,
+                          cv=TimeSeriesSplit(n_splits=3), n_jobs=n_jobs)
+    search.fit(u[:-1], u[1:, 0])
+    assert len(search.cv_results_["params"]) == 8
+    assert search.best_score_ > 0.9
+    assert set(search.best_params_) == set(grid)
+    return search
+
+
+def test_grid_search_over_reservoir_knobs_serial_and_parallel():
+    serial = _search(1)
+    parallel = _search(2)   # worker processes load the kernels from numba's cache
+    np.testing.assert_array_equal(serial.cv_results_["mean_test_score"],
+                                  parallel.cv_results_["mean_test_score"])
