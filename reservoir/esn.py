@@ -225,9 +225,9 @@ class Reservoir(TransformerMixin, BaseEstimator):
         return transformer_tags(super().__sklearn_tags__())
 
     # -- the state engine shared with ESNRegressor -------------------------
-    def _drive(self, U):
-        """``W_in u(t) + b`` for a block of inputs (one GEMM)."""
-        drive = U @ self.W_in_.T
+    def _drive(self, U, out):
+        """``W_in u(t) + b`` for a block of inputs (one GEMM) into ``out``."""
+        drive = np.matmul(U, self.W_in_.T, out=out[:U.shape[0]])
         drive += self.bias_
         return drive
 
@@ -240,6 +240,10 @@ class Reservoir(TransformerMixin, BaseEstimator):
         sequence ends in this block. ``x0`` optionally gives the initial state
         of every sequence (default zero). Long sequences stream in chunks; short
         ones are grouped and run in parallel.
+
+        ``states`` is a view of a buffer reused for the next block (fresh
+        arrays of this size cost page faults on every chunk): consume or copy
+        it before advancing the generator; ``final`` entries are copies.
         """
         n = self.n_reservoir
         chunk = _chunk_rows(n)
@@ -250,19 +254,24 @@ class Reservoir(TransformerMixin, BaseEstimator):
         start_of = (lambda i: zeros) if x0 is None else (lambda i: x0[i])
 
         group, group_rows = [], 0
+        rows = min(chunk, sum(a.shape[0] for a in arrays))
+        drive_buf = np.empty((rows, n))
+        state_buf = np.empty((rows, n))
 
         def flush():
             lengths = [arrays[i].shape[0] for i in group]
             offsets = np.zeros(len(group) + 1, dtype=np.int64)
             np.cumsum(lengths, out=offsets[1:])
-            drive = self._drive(np.concatenate([arrays[i] for i in group]))
-            states = np.empty_like(drive)
+            drive = self._drive(np.concatenate([arrays[i] for i in group]),
+                                drive_buf)
+            states = state_buf[:drive.shape[0]]
             init = np.ascontiguousarray(np.stack([start_of(i) for i in group]))
             with numba_threads(self.n_jobs):
                 _kernels.harvest_many(packed, drive, offsets, leak, init, linear,
                                       states)
             pieces = [(i, 0, L) for i, L in zip(group, lengths)]
-            final = {i: states[offsets[j + 1] - 1] for j, i in enumerate(group)}
+            final = {i: states[offsets[j + 1] - 1].copy()
+                     for j, i in enumerate(group)}
             return pieces, final, states
 
         for i, seq in enumerate(arrays):
@@ -280,8 +289,8 @@ class Reservoir(TransformerMixin, BaseEstimator):
             x = start_of(i)
             for lo in range(0, T, chunk):
                 hi = min(T, lo + chunk)
-                drive = self._drive(seq[lo:hi])
-                states = np.empty_like(drive)
+                drive = self._drive(seq[lo:hi], drive_buf)
+                states = state_buf[:hi - lo]
                 _kernels.harvest(packed, drive, leak, np.ascontiguousarray(x),
                                  linear, states)
                 x = states[-1].copy()

@@ -65,6 +65,7 @@ class RidgeStatistics:
         self.suy = np.zeros((d, o))
         self.sy = np.zeros(o)
         self.syy = np.zeros(o)
+        self._buffer = None
 
     def update(self, states, inputs, targets, *, overwrite_states=False):
         """Add rows: ``states`` (T, n_states), ``inputs`` (T, n_inputs) or
@@ -81,7 +82,10 @@ class RidgeStatistics:
             states -= self.shift_x
             xs = states
         else:
-            xs = np.subtract(states, self.shift_x)
+            # A kept buffer: fresh 10-100 MB arrays cost page faults every chunk.
+            if self._buffer is None or self._buffer.shape[0] < t:
+                self._buffer = np.empty((t, self.n_states))
+            xs = np.subtract(states, self.shift_x, out=self._buffer[:t])
         ys = targets - self.shift_y
         # x^T x as the upper triangle of a Fortran matrix: x.T is Fortran (n, T).
         self.sxx = blas.dsyrk(1.0, xs.T, beta=1.0, c=self.sxx, trans=0,
@@ -100,13 +104,16 @@ class RidgeStatistics:
         return self
 
     def centered(self):
-        """Centred Gram matrix, cross-products and means (features [u, x])."""
+        """Centred Gram matrix, cross-products and means (features [u, x]).
+
+        Only the upper triangle of the returned Fortran-ordered Gram matrix is
+        meaningful (it is all that the solvers read).
+        """
         n, d = self.n_states, self.n_inputs
         m = self.n_samples
         f = d + n
-        gram = np.empty((f, f))
-        upper = np.triu(self.sxx)
-        gram[d:, d:] = upper + np.triu(upper, 1).T
+        gram = np.empty((f, f), order="F")
+        gram[d:, d:] = self.sxx
         gram[:d, :d] = self.suu
         gram[:d, d:] = self.sux
         gram[d:, :d] = self.sux.T
@@ -122,6 +129,8 @@ class RidgeStatistics:
 def solve_ridge(gram, cross, alpha):
     """Solve ``(gram + alpha I) w = cross`` for a symmetric PSD ``gram``.
 
+    Only the upper triangle of ``gram`` is read.
+
     Cholesky when the regularised matrix is well enough conditioned
     (reciprocal condition estimate from LAPACK ``pocon`` >= ``RCOND_MIN``);
     otherwise a symmetric eigendecomposition that drops directions whose
@@ -132,12 +141,14 @@ def solve_ridge(gram, cross, alpha):
     -------
     w : ndarray of shape (n_features, n_outputs)
     """
-    a = gram.copy()
-    a.flat[:: a.shape[0] + 1] += alpha
-    if a.shape[0] == 0:
+    if gram.shape[0] == 0:
         return np.zeros((0, cross.shape[1]))
-    anorm = np.abs(a).sum(axis=0).max()
-    c, info = lapack.dpotrf(a, lower=0, clean=1, overwrite_a=0)
+    a = np.array(gram, order="F")           # LAPACK works in place on Fortran data
+    a.flat[:: a.shape[0] + 1] += alpha
+    upper = np.triu(a)
+    anorm = (np.abs(upper).sum(axis=0) + np.abs(upper).sum(axis=1)
+             - np.abs(np.diag(a))).max()      # 1-norm of the symmetric matrix
+    c, info = lapack.dpotrf(a, lower=0, clean=0, overwrite_a=0)
     if info == 0:
         rcond, info_c = lapack.dpocon(c, anorm)
         if info_c == 0 and rcond >= RCOND_MIN:
@@ -149,7 +160,7 @@ def solve_ridge(gram, cross, alpha):
         f"number {rcond:.1e}); solving by eigendecomposition and discarding "
         f"directions at round-off level. Increase alpha (now {alpha:g}) or "
         "standardise the inputs to avoid this.", ReservoirWarning, stacklevel=3)
-    lam, vec = np.linalg.eigh(a)
+    lam, vec = np.linalg.eigh(a, UPLO="U")
     cutoff = lam.max() * a.shape[0] * np.finfo(np.float64).eps
     keep = lam > cutoff
     proj = vec[:, keep].T @ cross
