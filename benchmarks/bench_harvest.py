@@ -1,0 +1,109 @@
+"""Reservoir state harvesting against ReservoirPy 0.4.2 in the same run.
+
+    python benchmarks/bench_harvest.py [--quick]
+
+Targets (ratio = ReservoirPy time / ours): one sequence of 20,000 steps at
+density 0.1, >= 4x at N=100 and >= 2x at N=500 and N=2000; 1000 sequences of
+100 steps at N=500, >= 6x. Times are medians of >= 5 repeats after warm-up
+(numba compiled, ReservoirPy initialised). ReservoirPy runs many sequences
+with ``Reservoir.run(list_of_arrays)`` (its multi-series API in 0.4.2; every
+sequence starts from the same state), ``workers=1``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(__file__))
+from _common import median_time, table  # noqa: E402
+
+from reservoir._kernels import harvest, harvest_many, pack_recurrent  # noqa: E402
+
+
+def fixed_indegree(n, density, rng):
+    """Packed random W with k = round(density * n) nonzeros per row, sr ~ 0.9."""
+    k = max(1, round(density * n))
+    indices = np.array([np.sort(rng.choice(n, size=k, replace=False))
+                        for _ in range(n)])
+    data = rng.normal(scale=0.9 / np.sqrt(k), size=(n, k))
+    indptr = np.arange(n + 1, dtype=np.int64) * k
+    return pack_recurrent(indptr, indices.ravel().astype(np.int32), data.ravel())
+
+
+def reservoirpy_reservoir(n):
+    try:
+        from reservoirpy.nodes import Reservoir
+    except ImportError:
+        return None
+    res = Reservoir(units=n, rc_connectivity=0.1, sr=0.9, lr=1.0, input_dim=1,
+                    seed=0)
+    res.run(np.zeros((10, 1)))  # initialise and warm up
+    return res
+
+
+def single(n, n_steps, repeats, rng):
+    packed = fixed_indegree(n, 0.1, rng)
+    u = rng.uniform(-1, 1, size=(n_steps, 1))
+    drive = np.ascontiguousarray(u @ rng.uniform(-1, 1, size=(1, n)))
+    out = np.empty_like(drive)
+    x0 = np.zeros(n)
+    harvest(packed, drive[:10], 1.0, x0, False, out[:10])  # compile / load
+    ours = median_time(lambda: harvest(packed, drive, 1.0, x0, False, out),
+                       repeats)
+    res = reservoirpy_reservoir(n)
+    theirs = median_time(lambda: res.run(u), repeats) if res else None
+    return ours / n_steps, None if theirs is None else theirs / n_steps
+
+
+def many(n, n_seq, n_steps, repeats, rng):
+    packed = fixed_indegree(n, 0.1, rng)
+    us = [rng.uniform(-1, 1, size=(n_steps, 1)) for _ in range(n_seq)]
+    drive = np.ascontiguousarray(
+        np.concatenate(us) @ rng.uniform(-1, 1, size=(1, n)))
+    offsets = np.arange(n_seq + 1, dtype=np.int64) * n_steps
+    x0 = np.zeros((n_seq, n))
+    out = np.empty_like(drive)
+    harvest_many(packed, drive[:20], offsets[:3] // (n_steps // 10), 1.0, x0,
+                 False, out[:20])
+    ours = median_time(
+        lambda: harvest_many(packed, drive, offsets, 1.0, x0, False, out),
+        repeats)
+    res = reservoirpy_reservoir(n)
+    theirs = median_time(lambda: res.run(us), repeats) if res else None
+    return ours, theirs
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer steps (ratios are noisier)")
+    args = parser.parse_args(argv)
+    rng = np.random.default_rng(0)
+    repeats = 5
+    n_steps = 2000 if args.quick else 20000
+    rows = []
+
+    def fmt(ours, theirs, target, unit, scale):
+        if theirs is None:
+            return [f"{ours * scale:.2f}", "n/a", "n/a", target]
+        return [f"{ours * scale:.2f}", f"{theirs * scale:.2f}",
+                f"{theirs / ours:.1f}x", target]
+
+    for n, target in [(100, ">= 4x"), (500, ">= 2x"), (2000, ">= 2x")]:
+        ours, theirs = single(n, n_steps, repeats, rng)
+        rows.append([f"1 x {n_steps} steps, N={n}", "us/step"]
+                    + fmt(ours, theirs, target, "us", 1e6))
+    n_seq = 200 if args.quick else 1000
+    ours, theirs = many(500, n_seq, 100, repeats, rng)
+    rows.append([f"{n_seq} x 100 steps, N=500", "s total"]
+                + fmt(ours, theirs, ">= 6x", "s", 1.0))
+    print(table(["case", "unit", "ours", "ReservoirPy 0.4.2", "ratio",
+                 "target"], rows))
+
+
+if __name__ == "__main__":
+    main()
