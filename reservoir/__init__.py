@@ -3,11 +3,15 @@
 Public names::
 
     from reservoir import Reservoir, ESNRegressor, ReservoirWarning
+    from reservoir import SimpleRNNRegressor, GRURegressor, LSTMRegressor, CWRNNRegressor
     from reservoir import datasets, metrics
 """
 
 from . import datasets, metrics
 from ._warnings import ReservoirWarning
 from .esn import ESNRegressor, Reservoir
+from .rnn import CWRNNRegressor, GRURegressor, LSTMRegressor, SimpleRNNRegressor
 
-__all__ = ["Reservoir", "ESNRegressor", "ReservoirWarning", "datasets", "metrics"]
+__all__ = ["Reservoir", "ESNRegressor", "SimpleRNNRegressor", "GRURegressor",
+           "LSTMRegressor", "CWRNNRegressor", "ReservoirWarning", "datasets",
+           "metrics"]

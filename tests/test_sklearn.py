@@ -8,7 +8,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from reservoir import ESNRegressor, Reservoir
+from reservoir import (CWRNNRegressor, ESNRegressor, GRURegressor, LSTMRegressor,
+                       Reservoir, SimpleRNNRegressor)
 
 # A sequence model's output at a row depends on the rows before it, so the
 # checks that shuffle or subsample rows and expect row-wise results cannot hold.
@@ -20,9 +21,15 @@ ROW_ORDER = {
 }
 
 
+# tiny configurations keep the checks fast
+_RNN = dict(hidden_size=8, max_iter=20, learning_rate_init=0.05, random_state=0)
+
+
 @parametrize_with_checks(
     [ESNRegressor(n_reservoir=20, random_state=0),
-     Reservoir(n_reservoir=20, random_state=0)],
+     Reservoir(n_reservoir=20, random_state=0),
+     SimpleRNNRegressor(**_RNN), GRURegressor(**_RNN), LSTMRegressor(**_RNN),
+     CWRNNRegressor(**_RNN)],
     expected_failed_checks=lambda est: ROW_ORDER,
 )
 def test_sklearn_compatible(estimator, check):

@@ -1,0 +1,219 @@
+"""Speed of the recurrent cell kernels against PyTorch, one training epoch.
+
+One epoch = 256 sequences of 100 steps in 8 batches of 32, 1 input and 1
+output per step, float32: per batch the input GEMM, the cell's forward, a
+linear readout, an MSE loss, the readout's and the cell's backward, the input
+GEMMs of the gradient and an Adam step on every parameter. PyTorch runs
+``nn.LSTM``/``nn.GRU`` + ``nn.Linear`` + ``torch.optim.Adam`` on the same
+shapes, at the faster of ``torch.set_num_threads(1)`` and ``(2)``; the kernels
+at the faster of 1 and 2 BLAS threads. Times are medians over ``--repeats``
+epochs; ratio = ours / torch (below 1 is faster than torch).
+
+First-call times are measured in fresh processes: with an empty numba cache
+(compile) and with the cache this script's first run leaves (load).
+
+    python benchmarks/bench_rnn_cells.py [--repeats 7] [--hidden 16 64 256]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from _common import median_time, table  # noqa: E402
+
+N_SEQ, T, BATCH, DTYPE = 256, 100, 32, np.float32
+GATES = {"lstm": 4, "gru": 3}
+
+
+def make_data(seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(N_SEQ, T, 1).astype(DTYPE)
+    Y = np.cumsum(X, axis=1).astype(DTYPE) * 0.1
+    # time-major batches (T, B, 1)
+    return [(np.ascontiguousarray(X[i:i + BATCH].transpose(1, 0, 2)),
+             np.ascontiguousarray(Y[i:i + BATCH].transpose(1, 0, 2)))
+            for i in range(0, N_SEQ, BATCH)]
+
+
+# ---------------------------------------------------------------------------
+# Ours: kernels + numpy GEMMs + numpy Adam
+# ---------------------------------------------------------------------------
+
+class Adam:
+    def __init__(self, params, lr=1e-3, b1=0.9, b2=0.999, eps=1e-8):
+        self.params, self.lr, self.b1, self.b2, self.eps = params, lr, b1, b2, eps
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+        self.t = 0
+
+    def step(self, grads):
+        self.t += 1
+        c1 = 1 - self.b1 ** self.t
+        c2 = 1 - self.b2 ** self.t
+        for k, p in self.params.items():
+            g, m, v = grads[k], self.m[k], self.v[k]
+            m *= self.b1
+            m += (1 - self.b1) * g
+            v *= self.b2
+            v += (1 - self.b2) * (g * g)
+            p -= (self.lr / c1) * m / (np.sqrt(v / c2) + self.eps)
+
+
+def make_ours(cell, H, seed=0):
+    from reservoir.rnn import _cells
+    rng = np.random.RandomState(seed)
+    G = GATES[cell]
+    b = 1 / np.sqrt(H)
+    params = {k: rng.uniform(-b, b, s).astype(DTYPE) for k, s in [
+        ("w_ih", (G * H, 1)), ("w_hh", (G * H, H)), ("b_ih", (G * H,)),
+        ("b_hh", (G * H,)), ("w_out", (1, H)), ("b_out", (1,))]}
+    opt = Adam(params)
+    fwd = getattr(_cells, f"{cell}_forward")
+    bwd = getattr(_cells, f"{cell}_backward")
+
+    def batch(X, Y):
+        p = params
+        Tn, B, F = X.shape
+        X2 = X.reshape(Tn * B, F)
+        xw = (X2 @ p["w_ih"].T + p["b_ih"]).reshape(Tn, B, G * H)
+        h0 = np.zeros((B, H), DTYPE)
+        if cell == "lstm":
+            out = fwd(xw, p["w_hh"], p["b_hh"], h0, h0)
+        else:
+            out = fwd(xw, p["w_hh"], p["b_hh"], h0)
+        Hs2 = out[0].reshape(Tn * B, H)
+        pred = Hs2 @ p["w_out"].T + p["b_out"]
+        dpred = (2.0 / pred.size) * (pred - Y.reshape(Tn * B, -1))
+        dpred = dpred.astype(DTYPE, copy=False)
+        grads = {"w_out": dpred.T @ Hs2, "b_out": dpred.sum(0)}
+        dH = (dpred @ p["w_out"]).reshape(Tn, B, H)
+        if cell == "lstm":
+            dxw, grads["w_hh"], grads["b_hh"], _, _ = bwd(
+                dH, out[0], out[1], out[2], h0, h0, p["w_hh"])
+        else:
+            dxw, grads["w_hh"], grads["b_hh"], _ = bwd(
+                dH, out[0], out[1], out[2], h0, p["w_hh"])
+        dxw2 = dxw.reshape(Tn * B, G * H)
+        grads["w_ih"] = dxw2.T @ X2
+        grads["b_ih"] = dxw2.sum(0)
+        opt.step(grads)
+
+    return batch
+
+
+# ---------------------------------------------------------------------------
+# PyTorch
+# ---------------------------------------------------------------------------
+
+def make_torch(cell, H, seed=0):
+    import torch
+    torch.manual_seed(seed)
+    rnn = {"lstm": torch.nn.LSTM, "gru": torch.nn.GRU}[cell](1, H)
+    lin = torch.nn.Linear(H, 1)
+    opt = torch.optim.Adam(list(rnn.parameters()) + list(lin.parameters()), lr=1e-3)
+    loss_fn = torch.nn.MSELoss()
+
+    def batch(X, Y):
+        opt.zero_grad()
+        out, _ = rnn(torch.from_numpy(X))
+        loss = loss_fn(lin(out), torch.from_numpy(Y))
+        loss.backward()
+        opt.step()
+
+    return batch
+
+
+def epoch_time(batch, data, repeats):
+    def epoch():
+        for X, Y in data:
+            batch(X, Y)
+    return median_time(epoch, repeats=repeats, warmup=1)
+
+
+def best_threads(run, set_threads, repeats):
+    """(time, threads) of the faster of 1 and 2 threads."""
+    res = []
+    for n in (1, 2):
+        set_threads(n)
+        res.append((run(repeats), n))
+    return min(res)
+
+
+def first_call(cache_dir):
+    """Seconds of the first LSTM+GRU forward/backward (float32) in a fresh process."""
+    code = (
+        "import time, numpy as np\n"
+        "t0 = time.perf_counter()\n"
+        "from reservoir.rnn import _cells as c\n"
+        "f = np.float32\n"
+        "x = np.zeros((3, 2, 8), f); w = np.zeros((8, 2), f); b = np.zeros(8, f)\n"
+        "h = np.zeros((2, 2), f)\n"
+        "o = c.lstm_forward(x, w, b, h, h); c.lstm_backward(o[0], *o, h, h, w)\n"
+        "x = x[:, :, :6].copy(); w = w[:6].copy(); b = b[:6].copy()\n"
+        "o = c.gru_forward(x, w, b, h); c.gru_backward(o[0], *o, h, w)\n"
+        "print(time.perf_counter() - t0)\n")
+    env = dict(os.environ)
+    if cache_dir is not None:
+        env["NUMBA_CACHE_DIR"] = cache_dir
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root,
+                         capture_output=True, text=True, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--hidden", type=int, nargs="+", default=[16, 64, 256])
+    ap.add_argument("--cells", nargs="+", default=["lstm", "gru"])
+    args = ap.parse_args(argv)
+
+    import torch
+    from threadpoolctl import threadpool_limits
+
+    with tempfile.TemporaryDirectory() as d:
+        cold = first_call(d)
+    warm = first_call(None)
+    data = make_data()
+    rows = []
+    for cell in args.cells:
+        for H in args.hidden:
+            ours_batch = make_ours(cell, H)
+            torch_batch = make_torch(cell, H)
+
+            def run_ours(rep):
+                return epoch_time(ours_batch, data, rep)
+
+            limits = {}
+
+            def set_blas(n):
+                limits["ctx"] = threadpool_limits(n, user_api="blas")
+
+            t_ours, n_ours = best_threads(run_ours, set_blas, args.repeats)
+            threadpool_limits(2, user_api="blas")
+            t_torch, n_torch = best_threads(
+                lambda rep: epoch_time(torch_batch, data, rep), torch.set_num_threads,
+                args.repeats)
+            rows.append([cell, H, f"{1e3 * t_ours:.1f} ({n_ours})",
+                         f"{1e3 * t_torch:.1f} ({n_torch})", f"{t_ours / t_torch:.2f}"])
+            print(" | ".join(str(c) for c in rows[-1]), flush=True)
+    print()
+    print(f"One epoch: {N_SEQ} sequences x {T} steps, batch {BATCH}, float32; "
+          f"medians of {args.repeats}; ms (threads).")
+    print()
+    print(table(["cell", "hidden", "ours ms", "torch ms", "ratio ours/torch"], rows))
+    print()
+    print(f"First LSTM+GRU forward/backward in a fresh process (float32): "
+          f"{cold:.1f} s with an empty numba cache, {warm:.2f} s with a warm cache.")
+
+
+if __name__ == "__main__":
+    main()

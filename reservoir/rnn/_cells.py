@@ -1,0 +1,657 @@
+"""Numba forward and backward kernels of recurrent cells (one layer, one direction).
+
+These are the leaves of backpropagation through time for the gradient-trained
+estimators: Elman (``nn.RNN`` with tanh), GRU, LSTM and Clockwork RNN. Each
+kernel runs a whole batch of sequences over all time steps in one jitted call.
+
+Contract shared by every kernel
+-------------------------------
+Layout is time-major: ``xw`` has shape ``(T, B, G*H)`` with ``T`` steps, ``B``
+sequences and ``H`` hidden units, ``G`` = 1 (Elman, CW-RNN), 3 (GRU) or 4
+(LSTM). ``xw = X @ W_ih.T + b_ih`` is the input projection, precomputed by the
+caller for all steps with one GEMM. Weight names, shapes and gate order are
+PyTorch's: ``w_hh`` is ``(G*H, H)``, ``b_hh`` is ``(G*H,)``, ``h0`` (and ``c0``)
+are ``(B, H)``.
+
+Forward kernels return ``(H, *cache)`` with ``H`` of shape ``(T, B, H)``, the
+hidden output of every step (``H[-1]`` is the final state). Backward kernels
+take ``dH = dLoss/dH`` of shape ``(T, B, H)`` plus the forward's outputs and
+return ``(dxw, dw_hh, db_hh, dh0[, dc0])``; the caller gets the input-side
+gradients with big GEMMs: ``dW_ih = dxw.reshape(-1, G*H).T @ X.reshape(-1, F)``,
+``db_ih = dxw.sum((0, 1))``, ``dX = dxw @ W_ih``.
+
+Dtypes. All floating arrays of one call share one dtype, float64 or float32
+(numba compiles one specialisation per dtype; mixing them is a typing error).
+Arrays should be C-contiguous (others are accepted but compile another
+specialisation and may be copied). ``periods`` is int64. Activations are
+evaluated in float64 and rounded to the array dtype on store.
+
+Notes
+-----
+Per-step recurrent products go to BLAS through ``np.dot(a, b, out)`` on
+contiguous operands, with no per-step allocation. The weight gradient is one
+GEMM over all steps after the time loop: ``dw_hh = sum_t dA_t^T h_{t-1}``
+with ``dA`` the gradient of the recurrent pre-activation ``h W_hh^T + b_hh``.
+``tanh`` and the logistic function use :func:`_expm1`, a branch-free
+polynomial that vectorises (libm's ``exp``/``tanh`` do not, and cost more than
+the matrix products at small ``H``); both are within a few ulp of libm.
+"""
+
+import math
+
+import numpy as np
+from llvmlite import ir
+from numba import njit, types
+from numba.extending import intrinsic
+
+# error_model="numpy": no ZeroDivisionError branch, so loops vectorise.
+_JIT = dict(cache=True, nogil=True, error_model="numpy")
+
+__all__ = [
+    "elman_forward", "elman_backward",
+    "gru_forward", "gru_backward",
+    "lstm_forward", "lstm_backward",
+    "cwrnn_forward", "cwrnn_backward",
+    "cwrnn_default_periods", "cwrnn_mask", "cwrnn_n_recurrent_params",
+]
+
+
+# ---------------------------------------------------------------------------
+# Activations (scalar, branch-free, inlined into the vectorised gate loops)
+# ---------------------------------------------------------------------------
+
+@intrinsic
+def _pow2(typingctx, k):
+    """2.0**k for an int64 -1022 <= k <= 1023, by writing the exponent bits
+    (a bit cast: no libm call, vectorises)."""
+    if not isinstance(k, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        k64 = context.cast(builder, args[0], signature.args[0], types.int64)
+        bits = builder.shl(builder.add(k64, ir.Constant(ir.IntType(64), 1023)),
+                           ir.Constant(ir.IntType(64), 52))
+        return builder.bitcast(bits, ir.DoubleType())
+
+    return types.float64(k), codegen
+
+
+@njit(inline="always", **_JIT)
+def _expm1(y):
+    """expm1(y) for y <= 0 (clamped at -40, where exp(-40) ~ 4e-18), float64.
+    y = k ln2 + r, |r| <= ln2/2; expm1(y) = 2^k expm1(r) + (2^k - 1)."""
+    y = max(float(y), -40.0)
+    kf = (y * 1.4426950408889634 + 6755399441055744.0) - 6755399441055744.0
+    r = (y - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10
+    p = 1.0 / 6227020800.0                          # Taylor to r^14 / 14!
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    p = p * r + 0.5
+    em_r = r + r * r * p
+    s = _pow2(np.int64(kf))                         # -58 <= kf <= 0
+    return s * em_r + (s - 1.0)
+
+
+@njit(inline="always", **_JIT)
+def _tanh(x):
+    """tanh(x) = sign(x) * (-e / (2 + e)), e = expm1(-2|x|); float64."""
+    x = float(x)
+    e = _expm1(-2.0 * abs(x))
+    return math.copysign(-e / (2.0 + e), x)
+
+
+@njit(inline="always", **_JIT)
+def _sigmoid(x):
+    """1 / (1 + exp(-x)) with e = exp(-|x|): 1/(1+e) if x >= 0 else e/(1+e)."""
+    x = float(x)
+    e = _expm1(-abs(x)) + 1.0
+    num = 1.0 if x >= 0.0 else e
+    return num / (1.0 + e)
+
+
+# ---------------------------------------------------------------------------
+# Shared pieces of the backward pass
+# ---------------------------------------------------------------------------
+
+@njit(**_JIT)
+def _weight_grads(dA, Hs, h0):
+    """dw_hh = sum_t dA[t]^T h_{t-1} (h_{-1} = h0) and db_hh = sum_{t,b} dA[t, b]
+    with two GEMMs over all steps; dA (T, B, GH), Hs (T, B, H), h0 (B, H)."""
+    T, B, GH = dA.shape
+    dw = np.dot(dA[0].T, h0)
+    if T > 1:
+        dA2 = dA.reshape(T * B, GH)
+        H2 = Hs.reshape(T * B, Hs.shape[2])
+        dw += np.dot(dA2[B:].T, H2[:(T - 1) * B])
+    db = np.zeros(GH, dtype=dA.dtype)
+    for t in range(T):
+        for b in range(B):
+            for j in range(GH):
+                db[j] += dA[t, b, j]
+    return dw, db
+
+
+# ---------------------------------------------------------------------------
+# Elman (nn.RNN, tanh)
+# ---------------------------------------------------------------------------
+
+@njit(**_JIT)
+def elman_forward(xw, w_hh, b_hh, h0):
+    """Elman / simple RNN over all steps: h_t = tanh(xw_t + h_{t-1} W_hh^T + b_hh).
+
+    Parameters
+    ----------
+    xw : ndarray, shape (T, B, H)
+        Input projection ``x_t W_ih^T + b_ih`` of every step.
+    w_hh : ndarray, shape (H, H)
+    b_hh : ndarray, shape (H,)
+    h0 : ndarray, shape (B, H)
+        Initial state ``h_{-1}``.
+
+    Returns
+    -------
+    (Hs,) : tuple of one ndarray, shape (T, B, H)
+        Hidden states ``h_0 .. h_{T-1}``; also the backward's cache.
+    """
+    T, B, H = xw.shape
+    wT = np.ascontiguousarray(w_hh.T)
+    Hs = np.empty((T, B, H), dtype=xw.dtype)
+    pre = np.empty((B, H), dtype=xw.dtype)
+    hc = np.ascontiguousarray(h0)
+    for t in range(T):
+        hp = hc if t == 0 else Hs[t - 1]
+        np.dot(hp, wT, pre)
+        xt = xw[t]
+        ht = Hs[t]
+        for b in range(B):
+            for j in range(H):
+                ht[b, j] = _tanh(xt[b, j] + pre[b, j] + b_hh[j])
+    return (Hs,)
+
+
+@njit(**_JIT)
+def elman_backward(dH, Hs, h0, w_hh):
+    """Backward of :func:`elman_forward`.
+
+    With ``a_t = xw_t + h_{t-1} W_hh^T + b_hh`` and ``g_t`` the total gradient
+    on ``h_t`` (``dH[t]`` plus what flows back from step ``t + 1``)::
+
+        da_t = g_t * (1 - h_t^2),   g_{t-1} = dH[t-1] + da_t W_hh
+
+    Parameters
+    ----------
+    dH : ndarray, shape (T, B, H)
+        dLoss/dh_t for every step.
+    Hs : ndarray, shape (T, B, H)
+        From :func:`elman_forward`.
+    h0 : ndarray, shape (B, H)
+    w_hh : ndarray, shape (H, H)
+
+    Returns
+    -------
+    dxw : ndarray, shape (T, B, H)
+        ``da_t`` (the gradient wrt ``xw``, which is also wrt the recurrent
+        pre-activation).
+    dw_hh : ndarray, shape (H, H)
+    db_hh : ndarray, shape (H,)
+    dh0 : ndarray, shape (B, H)
+    """
+    T, B, H = dH.shape
+    wc = np.ascontiguousarray(w_hh)
+    dxw = np.empty((T, B, H), dtype=dH.dtype)
+    g = dH[T - 1].copy()
+    tmp = np.empty((B, H), dtype=dH.dtype)
+    for t in range(T - 1, -1, -1):
+        ht = Hs[t]
+        da = dxw[t]
+        for b in range(B):
+            for j in range(H):
+                h = ht[b, j]
+                da[b, j] = g[b, j] * (1.0 - h * h)
+        np.dot(da, wc, tmp)
+        if t > 0:
+            dHp = dH[t - 1]
+            for b in range(B):
+                for j in range(H):
+                    g[b, j] = tmp[b, j] + dHp[b, j]
+    dw, db = _weight_grads(dxw, Hs, np.ascontiguousarray(h0))
+    return dxw, dw, db, tmp
+
+
+# ---------------------------------------------------------------------------
+# GRU (nn.GRU)
+# ---------------------------------------------------------------------------
+
+@njit(**_JIT)
+def gru_forward(xw, w_hh, b_hh, h0):
+    """GRU over all steps, PyTorch's equations and gate order (r, z, n)::
+
+        r_t = sigmoid(xw_r + h_{t-1} W_hr^T + b_hr)
+        z_t = sigmoid(xw_z + h_{t-1} W_hz^T + b_hz)
+        q_t = h_{t-1} W_hn^T + b_hn
+        n_t = tanh(xw_n + r_t * q_t)
+        h_t = (1 - z_t) * n_t + z_t * h_{t-1}
+
+    Parameters
+    ----------
+    xw : ndarray, shape (T, B, 3H)
+        ``x_t W_ih^T + b_ih``, blocks ``[r | z | n]`` (so ``xw_n`` includes
+        ``b_in``).
+    w_hh : ndarray, shape (3H, H)
+        ``[W_hr; W_hz; W_hn]`` (PyTorch's ``weight_hh_l0``).
+    b_hh : ndarray, shape (3H,)
+    h0 : ndarray, shape (B, H)
+
+    Returns
+    -------
+    Hs : ndarray, shape (T, B, H)
+    gates : ndarray, shape (T, B, 3H)
+        ``[r | z | n]`` activations of every step.
+    q : ndarray, shape (T, B, H)
+        ``h_{t-1} W_hn^T + b_hn`` of every step.
+    """
+    T, B, G = xw.shape
+    H = G // 3
+    wT = np.ascontiguousarray(w_hh.T)
+    Hs = np.empty((T, B, H), dtype=xw.dtype)
+    gates = np.empty((T, B, G), dtype=xw.dtype)
+    q = np.empty((T, B, H), dtype=xw.dtype)
+    gh = np.empty((B, G), dtype=xw.dtype)
+    hc = np.ascontiguousarray(h0)
+    for t in range(T):
+        hp = hc if t == 0 else Hs[t - 1]
+        np.dot(hp, wT, gh)
+        xt = xw[t]
+        at = gates[t]
+        qt = q[t]
+        ht = Hs[t]
+        for b in range(B):
+            for j in range(H):
+                r = _sigmoid(xt[b, j] + gh[b, j] + b_hh[j])
+                z = _sigmoid(xt[b, H + j] + gh[b, H + j] + b_hh[H + j])
+                qn = gh[b, 2 * H + j] + b_hh[2 * H + j]
+                n = _tanh(xt[b, 2 * H + j] + r * qn)
+                at[b, j] = r
+                at[b, H + j] = z
+                at[b, 2 * H + j] = n
+                qt[b, j] = qn
+                ht[b, j] = (1.0 - z) * n + z * hp[b, j]
+    return Hs, gates, q
+
+
+@njit(**_JIT)
+def gru_backward(dH, Hs, gates, q, h0, w_hh):
+    """Backward of :func:`gru_forward`.
+
+    With ``g_t`` the total gradient on ``h_t``::
+
+        dn = g (1 - z),  dz = g (h_{t-1} - n)
+        da_n = dn (1 - n^2),  da_r = da_n q r (1 - r),  da_z = dz z (1 - z)
+        dq = da_n r
+        g_{t-1} = dH[t-1] + g z + [da_r | da_z | dq] W_hh
+
+    Parameters
+    ----------
+    dH : ndarray, shape (T, B, H)
+    Hs, gates, q : ndarrays
+        From :func:`gru_forward`.
+    h0 : ndarray, shape (B, H)
+    w_hh : ndarray, shape (3H, H)
+
+    Returns
+    -------
+    dxw : ndarray, shape (T, B, 3H)
+        ``[da_r | da_z | da_n]``.
+    dw_hh : ndarray, shape (3H, H)
+    db_hh : ndarray, shape (3H,)
+    dh0 : ndarray, shape (B, H)
+    """
+    T, B, H = dH.shape
+    G = 3 * H
+    wc = np.ascontiguousarray(w_hh)
+    hc = np.ascontiguousarray(h0)
+    dxw = np.empty((T, B, G), dtype=dH.dtype)
+    dA = np.empty((T, B, G), dtype=dH.dtype)   # grad of h W_hh^T + b_hh
+    g = dH[T - 1].copy()
+    tmp = np.empty((B, H), dtype=dH.dtype)
+    for t in range(T - 1, -1, -1):
+        hp = hc if t == 0 else Hs[t - 1]
+        at = gates[t]
+        qt = q[t]
+        dx = dxw[t]
+        da = dA[t]
+        for b in range(B):
+            for j in range(H):
+                r = at[b, j]
+                z = at[b, H + j]
+                n = at[b, 2 * H + j]
+                gb = g[b, j]
+                dan = gb * (1.0 - z) * (1.0 - n * n)
+                dar = dan * qt[b, j] * r * (1.0 - r)
+                daz = gb * (hp[b, j] - n) * z * (1.0 - z)
+                dx[b, j] = dar
+                dx[b, H + j] = daz
+                dx[b, 2 * H + j] = dan
+                da[b, j] = dar
+                da[b, H + j] = daz
+                da[b, 2 * H + j] = dan * r
+                g[b, j] = gb * z
+        np.dot(da, wc, tmp)
+        if t > 0:
+            dHp = dH[t - 1]
+            for b in range(B):
+                for j in range(H):
+                    g[b, j] += tmp[b, j] + dHp[b, j]
+        else:
+            for b in range(B):
+                for j in range(H):
+                    g[b, j] += tmp[b, j]
+    dw, db = _weight_grads(dA, Hs, hc)
+    return dxw, dw, db, g
+
+
+# ---------------------------------------------------------------------------
+# LSTM (nn.LSTM)
+# ---------------------------------------------------------------------------
+
+@njit(**_JIT)
+def lstm_forward(xw, w_hh, b_hh, h0, c0):
+    """LSTM over all steps, PyTorch's equations and gate order (i, f, g, o)::
+
+        [a_i | a_f | a_g | a_o] = xw_t + h_{t-1} W_hh^T + b_hh
+        i = sigmoid(a_i), f = sigmoid(a_f), g = tanh(a_g), o = sigmoid(a_o)
+        c_t = f * c_{t-1} + i * g
+        h_t = o * tanh(c_t)
+
+    Parameters
+    ----------
+    xw : ndarray, shape (T, B, 4H)
+    w_hh : ndarray, shape (4H, H)
+    b_hh : ndarray, shape (4H,)
+    h0, c0 : ndarray, shape (B, H)
+
+    Returns
+    -------
+    Hs : ndarray, shape (T, B, H)
+    Cs : ndarray, shape (T, B, H)
+        Cell states ``c_0 .. c_{T-1}`` (``Cs[-1]`` is the final cell state).
+    gates : ndarray, shape (T, B, 4H)
+        ``[i | f | g | o]`` activations of every step.
+    """
+    T, B, G = xw.shape
+    H = G // 4
+    wT = np.ascontiguousarray(w_hh.T)
+    Hs = np.empty((T, B, H), dtype=xw.dtype)
+    Cs = np.empty((T, B, H), dtype=xw.dtype)
+    gates = np.empty((T, B, G), dtype=xw.dtype)
+    gh = np.empty((B, G), dtype=xw.dtype)
+    hc = np.ascontiguousarray(h0)
+    cc = np.ascontiguousarray(c0)
+    for t in range(T):
+        hp = hc if t == 0 else Hs[t - 1]
+        cp = cc if t == 0 else Cs[t - 1]
+        np.dot(hp, wT, gh)
+        xt = xw[t]
+        at = gates[t]
+        ct = Cs[t]
+        ht = Hs[t]
+        for b in range(B):
+            for j in range(H):
+                i = _sigmoid(xt[b, j] + gh[b, j] + b_hh[j])
+                f = _sigmoid(xt[b, H + j] + gh[b, H + j] + b_hh[H + j])
+                gg = _tanh(xt[b, 2 * H + j] + gh[b, 2 * H + j] + b_hh[2 * H + j])
+                o = _sigmoid(xt[b, 3 * H + j] + gh[b, 3 * H + j] + b_hh[3 * H + j])
+                c = f * cp[b, j] + i * gg
+                at[b, j] = i
+                at[b, H + j] = f
+                at[b, 2 * H + j] = gg
+                at[b, 3 * H + j] = o
+                ct[b, j] = c
+                ht[b, j] = o * _tanh(c)
+    return Hs, Cs, gates
+
+
+@njit(**_JIT)
+def lstm_backward(dH, Hs, Cs, gates, h0, c0, w_hh):
+    """Backward of :func:`lstm_forward`.
+
+    With ``g_t`` / ``k_t`` the total gradients on ``h_t`` / ``c_t``::
+
+        k = k_next + g o (1 - tanh(c)^2)
+        da_i = k g i (1 - i),  da_f = k c_{t-1} f (1 - f)
+        da_g = k i (1 - g^2),  da_o = g tanh(c) o (1 - o)
+        k_{t-1} = k f,  g_{t-1} = dH[t-1] + [da_i | da_f | da_g | da_o] W_hh
+
+    Parameters
+    ----------
+    dH : ndarray, shape (T, B, H)
+    Hs, Cs, gates : ndarrays
+        From :func:`lstm_forward`.
+    h0, c0 : ndarray, shape (B, H)
+    w_hh : ndarray, shape (4H, H)
+
+    Returns
+    -------
+    dxw : ndarray, shape (T, B, 4H)
+    dw_hh : ndarray, shape (4H, H)
+    db_hh : ndarray, shape (4H,)
+    dh0, dc0 : ndarray, shape (B, H)
+    """
+    T, B, H = dH.shape
+    wc = np.ascontiguousarray(w_hh)
+    cc = np.ascontiguousarray(c0)
+    dxw = np.empty((T, B, 4 * H), dtype=dH.dtype)
+    g = dH[T - 1].copy()
+    k = np.zeros((B, H), dtype=dH.dtype)
+    tmp = np.empty((B, H), dtype=dH.dtype)
+    for t in range(T - 1, -1, -1):
+        cp = cc if t == 0 else Cs[t - 1]
+        at = gates[t]
+        ct = Cs[t]
+        da = dxw[t]
+        for b in range(B):
+            for j in range(H):
+                i = at[b, j]
+                f = at[b, H + j]
+                gg = at[b, 2 * H + j]
+                o = at[b, 3 * H + j]
+                tc = _tanh(ct[b, j])
+                gb = g[b, j]
+                kb = k[b, j] + gb * o * (1.0 - tc * tc)
+                da[b, j] = kb * gg * i * (1.0 - i)
+                da[b, H + j] = kb * cp[b, j] * f * (1.0 - f)
+                da[b, 2 * H + j] = kb * i * (1.0 - gg * gg)
+                da[b, 3 * H + j] = gb * tc * o * (1.0 - o)
+                k[b, j] = kb * f
+        np.dot(da, wc, tmp)
+        if t > 0:
+            dHp = dH[t - 1]
+            for b in range(B):
+                for j in range(H):
+                    g[b, j] = tmp[b, j] + dHp[b, j]
+    dw, db = _weight_grads(dxw, Hs, np.ascontiguousarray(h0))
+    return dxw, dw, db, tmp, k
+
+
+# ---------------------------------------------------------------------------
+# Clockwork RNN (Koutnik et al., 2014)
+# ---------------------------------------------------------------------------
+
+def cwrnn_default_periods(n_modules):
+    """Periods ``1, 2, 4, ..., 2**(n_modules - 1)`` as int64."""
+    return 2 ** np.arange(int(n_modules), dtype=np.int64)
+
+
+def cwrnn_mask(hidden_size, n_modules):
+    """Boolean (H, H) mask of the free recurrent weights: block (i, j) of size
+    m x m (m = H / n_modules) is free iff j >= i (block upper triangular)."""
+    m = _module_size(hidden_size, n_modules)
+    mod = np.arange(hidden_size) // m
+    return mod[None, :] >= mod[:, None]
+
+
+def cwrnn_n_recurrent_params(hidden_size, n_modules):
+    """Number of free recurrent weights of a Clockwork RNN:
+    ``m^2 g (g + 1) / 2`` with ``g = n_modules`` and ``m = hidden_size / g``."""
+    m = _module_size(hidden_size, n_modules)
+    g = int(n_modules)
+    return m * m * g * (g + 1) // 2
+
+
+def _module_size(hidden_size, n_modules):
+    hidden_size, n_modules = int(hidden_size), int(n_modules)
+    if n_modules < 1 or hidden_size < 1 or hidden_size % n_modules:
+        raise ValueError(
+            f"hidden_size={hidden_size} must be a positive multiple of "
+            f"n_modules={n_modules}; choose hidden_size = n_modules * module size.")
+    return hidden_size // n_modules
+
+
+@njit(**_JIT)
+def _cw_blocks(w_hh, g):
+    """Contiguous copies of the free row blocks W[i m:(i+1) m, i m:], i < g."""
+    H = w_hh.shape[0]
+    m = H // g
+    blocks = [np.ascontiguousarray(w_hh[0:m, 0:H])]
+    for i in range(1, g):
+        blocks.append(np.ascontiguousarray(w_hh[i * m:(i + 1) * m, i * m:H]))
+    return blocks
+
+
+@njit(**_JIT)
+def cwrnn_forward(xw, w_hh, b_hh, h0, periods):
+    """Clockwork RNN over all steps (Koutnik et al., ICML 2014).
+
+    The ``H`` units form ``g = len(periods)`` modules of ``m = H / g`` units,
+    ordered by increasing period. Module ``i`` is active at step ``t``
+    (0-based) iff ``t % periods[i] == 0``; then::
+
+        h_t[i] = tanh(xw_t[i] + sum_{j >= i} h_{t-1}[j] W_hh[i, j]^T + b_hh[i])
+
+    and otherwise ``h_t[i] = h_{t-1}[i]`` (no work is done for it). ``[i]``
+    is the slice ``i m:(i+1) m`` and ``W_hh[i, j]`` the ``m x m`` block.
+
+    Parameters
+    ----------
+    xw : ndarray, shape (T, B, H)
+    w_hh : ndarray, shape (H, H)
+        Full matrix; only the block upper triangle (``j >= i``, see
+        :func:`cwrnn_mask`) is read. The caller keeps the lower blocks zero
+        (the backward returns zero gradient there).
+    b_hh : ndarray, shape (H,)
+    h0 : ndarray, shape (B, H)
+    periods : ndarray of int64, shape (g,)
+        Positive and strictly increasing (the caller validates), ``H % g == 0``.
+
+    Returns
+    -------
+    (Hs,) : tuple of one ndarray, shape (T, B, H)
+    """
+    T, B, H = xw.shape
+    g = periods.shape[0]
+    m = H // g
+    blocks = _cw_blocks(w_hh, g)
+    hT = np.ascontiguousarray(h0.T)               # state, (H, B)
+    pre = np.empty((H, B), dtype=xw.dtype)
+    Hs = np.empty((T, B, H), dtype=xw.dtype)
+    for t in range(T):
+        for i in range(g):                        # products from the old state
+            if t % periods[i] == 0:
+                np.dot(blocks[i], hT[i * m:], pre[i * m:(i + 1) * m])
+        for i in range(g):
+            if t % periods[i] == 0:
+                for u in range(i * m, (i + 1) * m):
+                    for b in range(B):
+                        hT[u, b] = _tanh(xw[t, b, u] + pre[u, b] + b_hh[u])
+        ht = Hs[t]
+        for b in range(B):
+            for u in range(H):
+                ht[b, u] = hT[u, b]
+    return (Hs,)
+
+
+@njit(**_JIT)
+def cwrnn_backward(dH, Hs, h0, w_hh, periods):
+    """Backward of :func:`cwrnn_forward`.
+
+    With ``g_t`` the total gradient on ``h_t`` and ``A_t`` the modules active
+    at step ``t``: for ``i`` in ``A_t``, ``da[i] = g_t[i] (1 - h_t[i]^2)``,
+    ``dxw_t[i] = da[i]``, ``dW[i, j] += da[i]^T h_{t-1}[j]`` (``j >= i``);
+    for ``i`` not in ``A_t``, ``dxw_t[i] = 0``. Then::
+
+        g_{t-1}[j] = dH[t-1][j] + [j not in A_t] g_t[j]
+                     + sum_{i in A_t, i <= j} da[i] W_hh[i, j]
+
+    Parameters
+    ----------
+    dH : ndarray, shape (T, B, H)
+    Hs : ndarray, shape (T, B, H)
+        From :func:`cwrnn_forward`.
+    h0 : ndarray, shape (B, H)
+    w_hh : ndarray, shape (H, H)
+    periods : ndarray of int64, shape (g,)
+
+    Returns
+    -------
+    dxw : ndarray, shape (T, B, H)
+        Zero in the columns of inactive modules.
+    dw_hh : ndarray, shape (H, H)
+        Exactly zero outside the block upper triangle.
+    db_hh : ndarray, shape (H,)
+    dh0 : ndarray, shape (B, H)
+    """
+    T, B, H = dH.shape
+    g = periods.shape[0]
+    m = H // g
+    dt = dH.dtype
+    blocks = _cw_blocks(w_hh, g)
+    dblocks = [np.zeros((m, H - i * m), dtype=dt) for i in range(g)]
+    scratch = [np.empty((m, H - i * m), dtype=dt) for i in range(g)]
+    dxw = np.zeros((T, B, H), dtype=dt)
+    db = np.zeros(H, dtype=dt)
+    gT = np.ascontiguousarray(dH[T - 1].T)        # g_t transposed, (H, B)
+    daT = np.empty((H, B), dtype=dt)
+    hpT = np.empty((H, B), dtype=dt)
+    tmp = np.empty((H, B), dtype=dt)
+    for t in range(T - 1, -1, -1):
+        hp = h0 if t == 0 else Hs[t - 1]
+        for b in range(B):
+            for u in range(H):
+                hpT[u, b] = hp[b, u]
+        for i in range(g):
+            if t % periods[i] == 0:
+                for u in range(i * m, (i + 1) * m):
+                    s = 0.0
+                    for b in range(B):
+                        h = Hs[t, b, u]
+                        d = gT[u, b] * (1.0 - h * h)
+                        daT[u, b] = d
+                        dxw[t, b, u] = d
+                        gT[u, b] = 0.0
+                        s += d
+                    db[u] += s
+        for i in range(g):
+            if t % periods[i] == 0:
+                dai = daT[i * m:(i + 1) * m]
+                np.dot(blocks[i].T, dai, tmp[:H - i * m])
+                for u in range(H - i * m):
+                    for b in range(B):
+                        gT[i * m + u, b] += tmp[u, b]
+                np.dot(dai, hpT[i * m:].T, scratch[i])
+                dblocks[i] += scratch[i]
+        if t > 0:
+            for b in range(B):
+                for u in range(H):
+                    gT[u, b] += dH[t - 1, b, u]
+    dw = np.zeros((H, H), dtype=dt)
+    for i in range(g):
+        dw[i * m:(i + 1) * m, i * m:] = dblocks[i]
+    return dxw, dw, db, np.ascontiguousarray(gT.T)

@@ -1,0 +1,556 @@
+"""Gradient-trained recurrent regressors behind the ESN's interface."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .._compat import check_feature_names, regressor_tags
+from .._sequences import check_scalar_param, check_X, check_y_like, restore
+from .._warnings import ReservoirWarning
+from . import _network
+
+__all__ = ["SimpleRNNRegressor", "GRURegressor", "LSTMRegressor", "CWRNNRegressor"]
+
+_DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+class _Progress:
+    """A progress bar on a terminal (tqdm when installed), silent otherwise."""
+
+    def __init__(self, total, enabled):
+        self.bar = None
+        self.enabled = enabled
+        if not enabled:
+            return
+        try:
+            from tqdm.auto import tqdm
+            self.bar = tqdm(total=total, desc="epochs", leave=False)
+        except ImportError:
+            self.bar = None
+
+    def update(self, epoch, loss, val):
+        if not self.enabled:
+            return
+        info = f"loss={loss:.4g}" + ("" if val is None else f" val_score={val:.4g}")
+        if self.bar is not None:
+            self.bar.set_postfix_str(info)
+            self.bar.update(1)
+        else:
+            print(f"Iteration {epoch}, {info}", file=sys.stderr)
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+class _Adam:
+    """Adam (Kingma & Ba 2015) on a dict of arrays, with global-norm clipping."""
+
+    def __init__(self, params, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
+        self.m = {k: np.zeros_like(v) for k, v in params.items()}
+        self.v = {k: np.zeros_like(v) for k, v in params.items()}
+        self.t = 0
+
+    def step(self, params, grads, clip_norm):
+        norm = np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+        scale = 1.0 if clip_norm is None or norm <= clip_norm else clip_norm / norm
+        self.t += 1
+        b1, b2 = self.beta1, self.beta2
+        lr_t = self.lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        for k, g in grads.items():
+            g = g * scale if scale != 1.0 else g
+            m, v = self.m[k], self.v[k]
+            m *= b1
+            m += (1 - b1) * g
+            v *= b2
+            v += (1 - b2) * g * g
+            params[k] -= (lr_t * m / (np.sqrt(v) + self.eps)).astype(params[k].dtype)
+        return norm
+
+
+class _RecurrentRegressor(RegressorMixin, BaseEstimator):
+    """Shared machinery; subclasses set ``_cell``."""
+
+    _cell = None
+
+    def __init__(self, hidden_size=32, *, num_layers=1, bidirectional=False,
+                 learning_rate_init=1e-2, max_iter=100, batch_size=32,
+                 bptt_window=None, clip_norm=5.0, early_stopping=False,
+                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4,
+                 washout=0, dtype="float32", warm_start=False, random_state=None,
+                 verbose=False):
+        self.hidden_size = hidden_size
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.bptt_window = bptt_window
+        self.clip_norm = clip_norm
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.n_iter_no_change = n_iter_no_change
+        self.tol = tol
+        self.washout = washout
+        self.dtype = dtype
+        self.warm_start = warm_start
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- validation --------------------------------------------------------
+    def _validate_params(self):
+        check_scalar_param(self.hidden_size, "hidden_size", kind=Integral, low=1)
+        check_scalar_param(self.num_layers, "num_layers", kind=Integral, low=1)
+        check_scalar_param(self.learning_rate_init, "learning_rate_init", low=0,
+                           low_inclusive=False,
+                           hint="Typical values are 1e-3 to 1e-1.")
+        check_scalar_param(self.max_iter, "max_iter", kind=Integral, low=1)
+        check_scalar_param(self.batch_size, "batch_size", kind=Integral, low=1,
+                           hint="It counts sequences (or windows) per update.")
+        if self.bptt_window is not None:
+            check_scalar_param(self.bptt_window, "bptt_window", kind=Integral,
+                               low=self.washout + 1 if isinstance(self.washout, Integral) else 1,
+                               hint="Windows must be longer than washout.")
+        if self.clip_norm is not None:
+            check_scalar_param(self.clip_norm, "clip_norm", low=0, low_inclusive=False)
+        check_scalar_param(self.validation_fraction, "validation_fraction", low=0,
+                           high=1, low_inclusive=False, high_inclusive=False)
+        check_scalar_param(self.n_iter_no_change, "n_iter_no_change", kind=Integral,
+                           low=1)
+        check_scalar_param(self.tol, "tol", low=0)
+        check_scalar_param(self.washout, "washout", kind=Integral, low=0)
+        for flag in ("bidirectional", "early_stopping", "warm_start"):
+            if not isinstance(getattr(self, flag), (bool, np.bool_)):
+                raise TypeError(f"{flag}={getattr(self, flag)!r} must be True or False.")
+        if self.dtype not in _DTYPES:
+            raise ValueError(f"dtype={self.dtype!r} must be 'float32' or 'float64'.")
+        if self.verbose not in (True, False, 0, 1):
+            check_scalar_param(self.verbose, "verbose", kind=Integral, low=0)
+
+    def _cell_options(self):
+        """(periods, recurrent mask) for the cell; only CW-RNN has them."""
+        return None, None
+
+    # -- data --------------------------------------------------------------
+    def _windows(self, U, Y):
+        """Cut sequences into training windows (truncated BPTT).
+
+        With ``bptt_window=w`` each sequence is cut into windows of length w
+        that overlap by ``washout`` steps, so every step after the first
+        washout of the sequence is in the loss exactly once; every window
+        starts from a zero state. Without it, whole sequences are used.
+        """
+        w = self.bptt_window
+        out = []
+        for u, y in zip(U, Y):
+            T = u.shape[0]
+            if w is None or T <= w:
+                out.append((u, y))
+                continue
+            stride = w - self.washout
+            start = 0
+            while True:
+                stop = min(T, start + w)
+                out.append((u[start:stop], y[start:stop]))
+                if stop == T:
+                    break
+                start += stride
+        return out
+
+    def _split_validation(self, U, Y):
+        """Chronological split: the end of the data is for validation."""
+        frac = self.validation_fraction
+        if len(U) == 1:
+            T = U[0].shape[0]
+            n_val = int(round(frac * T))
+            cut = T - n_val
+            if n_val <= self.washout or cut <= self.washout:
+                raise ValueError(
+                    f"validation_fraction={frac} of {T} steps leaves too few "
+                    f"steps for training and validation with washout="
+                    f"{self.washout}; lower washout or pass more data.")
+            return [U[0][:cut]], [Y[0][:cut]], [U[0][cut:]], [Y[0][cut:]]
+        n_val = max(1, int(round(frac * len(U))))
+        if n_val >= len(U):
+            raise ValueError(f"validation_fraction={frac} leaves no training "
+                             f"sequence out of {len(U)}.")
+        return U[:-n_val], Y[:-n_val], U[-n_val:], Y[-n_val:]
+
+    def _batch(self, pairs, dtype):
+        """Pad a list of (u, y) into time-major arrays with a loss mask."""
+        lengths = np.array([u.shape[0] for u, _ in pairs])
+        T, B = lengths.max(), len(pairs)
+        X = np.zeros((T, B, pairs[0][0].shape[1]), dtype=dtype)
+        Yb = np.zeros((T, B, pairs[0][1].shape[1]), dtype=dtype)
+        mask = np.zeros((T, B, 1), dtype=dtype)
+        for b, (u, y) in enumerate(pairs):
+            X[:len(u), b] = u
+            Yb[:len(u), b] = y
+            mask[self.washout:len(u), b] = 1.0
+        return X, Yb, mask, lengths
+
+    # -- the model ---------------------------------------------------------
+    def _net_args(self):
+        return dict(cell=self._cell, num_layers=self.num_layers,
+                    bidirectional=self.bidirectional, periods=self._periods)
+
+    def _loss_and_grads(self, X, Y, mask, lengths):
+        out, tape = _network.forward(self._params, X, lengths, **self._net_args())
+        count = max(1.0, float(mask.sum()) * Y.shape[2])
+        resid = (out - Y) * mask
+        loss = float(np.vdot(resid, resid)) / count
+        dY = (2.0 / count) * resid
+        grads = _network.backward(self._params, dY.astype(X.dtype), tape, lengths,
+                                  **self._net_args())
+        if self._mask is not None:
+            for name, g in grads.items():
+                if name.startswith("weight_hh"):
+                    g *= self._mask
+        return loss, grads
+
+    def _predict_arrays(self, arrays, batch=256):
+        dtype = _DTYPES[self.dtype]
+        outs = [None] * len(arrays)
+        order = np.argsort([-a.shape[0] for a in arrays], kind="stable")
+        for lo in range(0, len(arrays), batch):
+            idx = order[lo:lo + batch]
+            pairs = [(arrays[i], arrays[i][:, :1]) for i in idx]
+            X, _, _, lengths = self._batch(pairs, dtype)
+            Y, _ = _network.forward(self._params, X, lengths, keep=False,
+                                    **self._net_args())
+            for b, i in enumerate(idx):
+                outs[i] = Y[:lengths[b], b].astype(np.float64)
+        return outs
+
+    def _score_arrays(self, U, Y):
+        """R^2 of the validation steps after washout (as MLPRegressor)."""
+        pred = self._predict_arrays(U)
+        yt = np.concatenate([y[self.washout:] for y in Y])
+        yp = np.concatenate([p[self.washout:] for p in pred])
+        ss_res = ((yt - yp) ** 2).sum(axis=0)
+        ss_tot = ((yt - yt.mean(axis=0)) ** 2).sum(axis=0)
+        ss_tot[ss_tot == 0] = 1.0
+        return float(np.mean(1 - ss_res / ss_tot))
+
+    # -- fitting -----------------------------------------------------------
+    def fit(self, X, y):
+        """Train by backpropagation through time with Adam.
+
+        Parameters
+        ----------
+        X : array-like (n_timesteps, n_features), list of such, or 3-D array
+        y : array-like with the same structure, 1-D or 2-D entries
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        periods, mask = self._cell_options()
+        warm = self.warm_start and hasattr(self, "_params")
+        seqs = check_X(X, n_features=self.n_features_in_ if warm else None,
+                       estimator_name=type(self).__name__)
+        check_feature_names(self, seqs.feature_source, reset=not warm)
+        targets = check_y_like(y, seqs)
+        for i, T in enumerate(seqs.lengths):
+            if T <= self.washout:
+                where = "" if seqs.kind == "single" else f" (sequence {i})"
+                raise ValueError(
+                    f"washout={self.washout} must be smaller than the sequence "
+                    f"length ({T}) of X{where}; reduce washout or pass a longer "
+                    "series.")
+        dtype = _DTYPES[self.dtype]
+        rng = check_random_state(self.random_state)
+        self._periods, self._mask = periods, mask
+        if not warm:
+            self.n_features_in_ = seqs.n_columns
+            self.n_outputs_ = targets.n_columns
+            self._y_info = (targets.was_1d, targets.columns, targets.name)
+            self._params = _network.init_params(
+                self._cell, self.n_features_in_, self.hidden_size, self.num_layers,
+                self.bidirectional, self.n_outputs_, rng, dtype, mask)
+            self.loss_curve_ = []
+            self.validation_scores_ = [] if self.early_stopping else None
+            self.best_validation_score_ = None
+            self.best_loss_ = np.inf
+        elif targets.n_columns != self.n_outputs_:
+            raise ValueError(f"y has {targets.n_columns} outputs but the model was "
+                             f"fitted with {self.n_outputs_}; warm_start needs the same.")
+
+        U, Y = seqs.arrays, targets.arrays
+        if self.early_stopping:
+            U, Y, U_val, Y_val = self._split_validation(U, Y)
+        pairs = self._windows([u.astype(dtype) for u in U], [y.astype(dtype) for y in Y])
+        self._adam = _Adam(self._params, self.learning_rate_init) \
+            if not (warm and hasattr(self, "_adam")) else self._adam
+        best_params = {k: v.copy() for k, v in self._params.items()}
+        no_improve = 0
+        progress = _Progress(self.max_iter, bool(self.verbose))
+        self.n_iter_ = 0
+        converged = False
+        try:
+            for epoch in range(self.max_iter):
+                order = rng.permutation(len(pairs))
+                total, count = 0.0, 0
+                for lo in range(0, len(pairs), self.batch_size):
+                    batch = [pairs[i] for i in order[lo:lo + self.batch_size]]
+                    Xb, Yb, mb, lengths = self._batch(batch, dtype)
+                    loss, grads = self._loss_and_grads(Xb, Yb, mb, lengths)
+                    if not np.isfinite(loss) or not all(
+                            np.isfinite(g).all() for g in grads.values()):
+                        self._diverged(best_params, epoch)
+                        return self
+                    self._adam.step(self._params, grads, self.clip_norm)
+                    weight = float(mb.sum())
+                    total += loss * weight
+                    count += weight
+                epoch_loss = total / max(count, 1.0)
+                self.loss_curve_.append(epoch_loss)
+                self.n_iter_ += 1
+                val = None
+                if self.early_stopping:
+                    val = self._score_arrays(U_val, Y_val)
+                    self.validation_scores_.append(val)
+                    improved = (self.best_validation_score_ is None
+                                or val > self.best_validation_score_ + self.tol)
+                    if self.best_validation_score_ is None or val > self.best_validation_score_:
+                        self.best_validation_score_ = val
+                        best_params = {k: v.copy() for k, v in self._params.items()}
+                else:
+                    improved = epoch_loss < self.best_loss_ - self.tol
+                if epoch_loss < self.best_loss_:
+                    self.best_loss_ = epoch_loss
+                    if not self.early_stopping:
+                        best_params = {k: v.copy() for k, v in self._params.items()}
+                progress.update(epoch + 1, epoch_loss, val)
+                no_improve = 0 if improved else no_improve + 1
+                if no_improve >= self.n_iter_no_change:
+                    converged = True
+                    break
+        finally:
+            progress.close()
+        if self.early_stopping:
+            self._params = best_params
+        if not converged:
+            warnings.warn(
+                f"{type(self).__name__}: maximum iterations ({self.max_iter}) "
+                "reached and the optimisation hasn't converged yet; increase "
+                "max_iter.", ConvergenceWarning, stacklevel=2)
+        return self
+
+    def _diverged(self, best_params, epoch):
+        if not self.loss_curve_:
+            raise ValueError(
+                f"{type(self).__name__}: the training loss became non-finite in "
+                f"the first epoch; lower learning_rate_init (now "
+                f"{self.learning_rate_init}) or standardise X and y.")
+        self._params = best_params
+        warnings.warn(
+            f"{type(self).__name__}: the training loss became non-finite in epoch "
+            f"{epoch + 1}; the weights of the best epoch were restored. Lower "
+            f"learning_rate_init (now {self.learning_rate_init}) or clip_norm.",
+            ReservoirWarning, stacklevel=3)
+
+    # -- prediction --------------------------------------------------------
+    def predict(self, X):
+        """Outputs for every step of every sequence (state starts at zero).
+
+        Returns
+        -------
+        y_pred : same structure as ``X``; 1-D entries (or a Series) when the
+            model was fitted on a 1-D ``y``.
+        """
+        check_is_fitted(self, "_params")
+        seqs = check_X(X, n_features=self.n_features_in_,
+                       estimator_name=type(self).__name__)
+        check_feature_names(self, seqs.feature_source, reset=False)
+        out = self._predict_arrays(seqs.arrays)
+        was_1d, columns, name = self._y_info
+        return restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
+
+    def to_torch_state_dict(self):
+        """The weights as numpy arrays under PyTorch's names and shapes.
+
+        Layer weights follow ``nn.RNN``/``nn.GRU``/``nn.LSTM``
+        (``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``,
+        ``..._reverse``); the readout is ``readout.weight``, ``readout.bias``
+        (an ``nn.Linear``). Load the first group into the recurrent module and
+        the readout into a Linear layer applied at every step.
+        """
+        check_is_fitted(self, "_params")
+        return {k: v.copy() for k, v in self._params.items()}
+
+    @property
+    def n_parameters_(self):
+        """Number of trainable parameters (masked CW-RNN weights excluded)."""
+        check_is_fitted(self, "_params")
+        total = sum(v.size for v in self._params.values())
+        if self._mask is not None:
+            zeros = int((self._mask == 0).sum())
+            total -= zeros * sum(1 for k in self._params if k.startswith("weight_hh"))
+        return total
+
+    def __sklearn_tags__(self):
+        return regressor_tags(super().__sklearn_tags__())
+
+
+_SHARED_DOC = """
+    Parameters
+    ----------
+    hidden_size : int, default=32
+        Units per layer (and direction).
+    num_layers : int, default=1
+        Stacked layers; layer l > 0 reads the outputs of layer l - 1.
+    bidirectional : bool, default=False
+        Also run every layer on the time-reversed sequence and read out both.
+        A bidirectional model sees the future: it is for sequence labelling,
+        not for causal forecasting.
+    learning_rate_init : float, default=1e-2
+        Adam's step size.
+    max_iter : int, default=100
+        Epochs (passes over all training windows).
+    batch_size : int, default=32
+        Sequences (or windows) per Adam step.
+    bptt_window : int or None, default=None
+        Truncated backpropagation through time: sequences longer than this are
+        cut into windows of this length, overlapping by ``washout`` steps, each
+        starting from a zero state. None trains on whole sequences.
+    clip_norm : float or None, default=5.0
+        Gradients are rescaled when their global norm exceeds this.
+    early_stopping : bool, default=False
+        Hold out the end of the data (the last ``validation_fraction`` of the
+        steps of a single sequence, or of the sequences of a list; never
+        shuffled) and stop when its R^2 stops improving; the best weights are
+        restored.
+    validation_fraction : float, default=0.1
+    n_iter_no_change : int, default=10
+        Epochs without an improvement of ``tol`` before stopping.
+    tol : float, default=1e-4
+    washout : int, default=0
+        Steps at the start of every sequence (and window) excluded from the loss.
+    dtype : {"float32", "float64"}, default="float32"
+        Precision of training and prediction (float64 for exact gradients).
+    warm_start : bool, default=False
+        Continue from the previous weights and optimiser state.
+    random_state : int, RandomState instance or None, default=None
+    verbose : bool, default=False
+        Show a progress bar with the running loss (tqdm when installed).
+
+    Attributes
+    ----------
+    loss_curve_ : list of float
+        Mean squared error of each epoch.
+    validation_scores_ : list of float or None
+        R^2 on the validation data after each epoch (with early stopping).
+    best_validation_score_ : float or None
+    best_loss_ : float
+    n_iter_ : int
+        Epochs run.
+    n_features_in_ : int
+    n_outputs_ : int
+    n_parameters_ : int
+"""
+
+
+class SimpleRNNRegressor(_RecurrentRegressor):
+    __doc__ = """Elman network (simple recurrent network) with a linear readout
+    at every step, trained by backpropagation through time.
+
+    Each layer follows ``torch.nn.RNN`` with tanh:
+    ``h_t = tanh(W_ih x_t + b_ih + W_hh h_(t-1) + b_hh)``; the output is
+    ``y_t = W_out h_t + b_out``.
+    """ + _SHARED_DOC
+    _cell = "elman"
+
+
+class GRURegressor(_RecurrentRegressor):
+    __doc__ = """Gated recurrent unit network with a linear readout at every step.
+
+    Each layer follows ``torch.nn.GRU``::
+
+        r_t = sigmoid(W_ir x_t + b_ir + W_hr h_(t-1) + b_hr)
+        z_t = sigmoid(W_iz x_t + b_iz + W_hz h_(t-1) + b_hz)
+        n_t = tanh(W_in x_t + b_in + r_t * (W_hn h_(t-1) + b_hn))
+        h_t = (1 - z_t) * n_t + z_t * h_(t-1)
+    """ + _SHARED_DOC
+    _cell = "gru"
+
+
+class LSTMRegressor(_RecurrentRegressor):
+    __doc__ = """Long short-term memory network with a linear readout at every step.
+
+    Each layer follows ``torch.nn.LSTM``::
+
+        i_t = sigmoid(W_ii x_t + b_ii + W_hi h_(t-1) + b_hi)
+        f_t = sigmoid(W_if x_t + b_if + W_hf h_(t-1) + b_hf)
+        g_t = tanh(W_ig x_t + b_ig + W_hg h_(t-1) + b_hg)
+        o_t = sigmoid(W_io x_t + b_io + W_ho h_(t-1) + b_ho)
+        c_t = f_t * c_(t-1) + i_t * g_t
+        h_t = o_t * tanh(c_t)
+    """ + _SHARED_DOC
+    _cell = "lstm"
+
+
+class CWRNNRegressor(_RecurrentRegressor):
+    __doc__ = """Clockwork RNN (Koutnik et al., ICML 2014) with a linear readout.
+
+    The hidden units split into ``len(periods)`` modules of equal size; at step
+    t (from 0) only the modules with ``t % period == 0`` update, the others keep
+    their state. Modules are ordered by increasing period and the recurrent
+    matrix is block-upper-triangular, so slower modules feed faster ones and
+    never the reverse; the input reaches every module and the readout sees all.
+    Inactive modules cost nothing.
+    """ + _SHARED_DOC + """
+    periods : sequence of int or None, default=None
+        Module periods, positive integers; sorted increasingly. None means
+        (1, 2, 4, 8). ``hidden_size`` must be divisible by their number.
+    """
+    _cell = "cwrnn"
+
+    def __init__(self, hidden_size=32, *, periods=None, num_layers=1,
+                 bidirectional=False, learning_rate_init=1e-2, max_iter=100,
+                 batch_size=32, bptt_window=None, clip_norm=5.0,
+                 early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change=10, tol=1e-4, washout=0, dtype="float32",
+                 warm_start=False, random_state=None, verbose=False):
+        super().__init__(hidden_size, num_layers=num_layers,
+                         bidirectional=bidirectional,
+                         learning_rate_init=learning_rate_init, max_iter=max_iter,
+                         batch_size=batch_size, bptt_window=bptt_window,
+                         clip_norm=clip_norm, early_stopping=early_stopping,
+                         validation_fraction=validation_fraction,
+                         n_iter_no_change=n_iter_no_change, tol=tol,
+                         washout=washout, dtype=dtype, warm_start=warm_start,
+                         random_state=random_state, verbose=verbose)
+        self.periods = periods
+
+    def _cell_options(self):
+        periods = (1, 2, 4, 8) if self.periods is None else self.periods
+        try:
+            arr = np.asarray(periods)
+        except Exception:
+            arr = np.asarray([None])
+        if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "iu" \
+                or (arr <= 0).any():
+            raise ValueError(f"periods={self.periods!r} must be a non-empty "
+                             "sequence of positive integers, e.g. (1, 2, 4, 8).")
+        arr = np.sort(arr.astype(np.int64))
+        g = arr.size
+        if self.hidden_size % g:
+            raise ValueError(
+                f"hidden_size={self.hidden_size} is not divisible into "
+                f"{g} modules (one per period); use a multiple of {g}.")
+        m = self.hidden_size // g
+        module = np.repeat(np.arange(g), m)
+        # row i (receiving) may read column j when j's module is as slow or slower
+        mask = (module[None, :] >= module[:, None]).astype(np.float64)
+        return arr, mask

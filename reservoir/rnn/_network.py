@@ -1,0 +1,188 @@
+"""A stack of recurrent layers with a linear readout at every step.
+
+Parameters live in a dict under PyTorch's names (``weight_ih_l0``,
+``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``, ``..._reverse``,
+``readout.weight``, ``readout.bias``). Data are time-major ``(T, B, D)``;
+sequences of a batch may have different lengths (``lengths``), padded at the
+end. The per-layer, per-direction work is done by the cell kernels in
+:mod:`._cells`, each a single jitted call over time; this module only
+chains layers and directions with large matrix products.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import _cells
+
+__all__ = ["CELLS", "init_params", "forward", "backward", "param_names"]
+
+
+class _Cell:
+    """Adapter from the uniform interface used here to one cell's kernels.
+
+    ``forward`` returns ``(H, cache)``; ``backward(dH, cache, w_hh)`` returns
+    ``(dxw, dw_hh, db_hh)``.
+    """
+
+    def __init__(self, name, gates):
+        self.name, self.gates = name, gates
+
+    def forward(self, xw, w_hh, b_hh, h0, periods):
+        if self.name == "elman":
+            out = _cells.elman_forward(xw, w_hh, b_hh, h0)
+            return out[0], (out[0], h0)
+        if self.name == "gru":
+            hs, gates, q = _cells.gru_forward(xw, w_hh, b_hh, h0)
+            return hs, (hs, gates, q, h0)
+        if self.name == "lstm":
+            c0 = np.zeros_like(h0)
+            hs, cs, gates = _cells.lstm_forward(xw, w_hh, b_hh, h0, c0)
+            return hs, (hs, cs, gates, h0, c0)
+        out = _cells.cwrnn_forward(xw, w_hh, b_hh, h0, periods)
+        return out[0], (out[0], h0)
+
+    def backward(self, dH, cache, w_hh, periods):
+        kernel = getattr(_cells, f"{self.name}_backward")
+        if self.name == "cwrnn":
+            res = kernel(dH, *cache, w_hh, periods)
+        else:
+            res = kernel(dH, *cache, w_hh)
+        return res[0], res[1], res[2]
+
+
+CELLS = {"elman": _Cell("elman", 1), "gru": _Cell("gru", 3),
+         "lstm": _Cell("lstm", 4), "cwrnn": _Cell("cwrnn", 1)}
+
+
+def param_names(num_layers, bidirectional):
+    """Parameter names in PyTorch's order, readout last."""
+    names = []
+    for layer in range(num_layers):
+        for suffix in ("", "_reverse") if bidirectional else ("",):
+            for kind in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"):
+                names.append(f"{kind}_l{layer}{suffix}")
+    return names + ["readout.weight", "readout.bias"]
+
+
+def init_params(cell, n_inputs, hidden_size, num_layers, bidirectional,
+                n_outputs, rng, dtype, recurrent_mask=None):
+    """PyTorch's initialisation: every weight uniform on +-1/sqrt(hidden_size);
+    the readout as ``nn.Linear`` (+-1/sqrt(fan_in)). Drawn in name order."""
+    spec = CELLS[cell]
+    H, G = hidden_size, spec.gates
+    dirs = 2 if bidirectional else 1
+    bound = 1.0 / np.sqrt(H)
+    params = {}
+    for name in param_names(num_layers, bidirectional)[:-2]:
+        layer = int(name.split("_l")[1].split("_")[0])
+        d_in = n_inputs if layer == 0 else H * dirs
+        shape = {"weight_ih": (G * H, d_in), "weight_hh": (G * H, H),
+                 "bias_ih": (G * H,), "bias_hh": (G * H,)}[name.split("_l")[0]]
+        params[name] = rng.uniform(-bound, bound, size=shape)
+        if recurrent_mask is not None and name.startswith("weight_hh"):
+            params[name] *= recurrent_mask
+    fan_in = H * dirs
+    rb = 1.0 / np.sqrt(fan_in)
+    params["readout.weight"] = rng.uniform(-rb, rb, size=(n_outputs, fan_in))
+    params["readout.bias"] = rng.uniform(-rb, rb, size=(n_outputs,))
+    return {k: np.ascontiguousarray(v, dtype=dtype) for k, v in params.items()}
+
+
+def _reverse_index(T, lengths):
+    """Index (T, B) that reverses each sequence within its own length."""
+    t = np.arange(T)[:, None]
+    L = np.asarray(lengths)[None, :]
+    return np.where(t < L, L - 1 - t, t)
+
+
+def _take_time(A, index):
+    """``A[index[t, b], b]`` for a (T, B, F) array."""
+    return np.ascontiguousarray(np.take_along_axis(A, index[:, :, None], axis=0))
+
+
+def forward(params, X, lengths, cell, num_layers, bidirectional, periods=None,
+            keep=True):
+    """Run the network on a time-major batch.
+
+    Parameters
+    ----------
+    X : ndarray (T, B, n_inputs), padded with zeros past each length
+    lengths : ndarray of int (B,)
+
+    Returns
+    -------
+    Y : ndarray (T, B, n_outputs)
+    tape : list
+        What :func:`backward` needs (None when ``keep`` is False).
+    """
+    spec = CELLS[cell]
+    T, B, _ = X.shape
+    rev = _reverse_index(T, lengths) if bidirectional else None
+    tape = []
+    inp = X
+    for layer in range(num_layers):
+        outs = []
+        for suffix in ("", "_reverse") if bidirectional else ("",):
+            w_ih = params[f"weight_ih_l{layer}{suffix}"]
+            w_hh = params[f"weight_hh_l{layer}{suffix}"]
+            b_ih = params[f"bias_ih_l{layer}{suffix}"]
+            b_hh = params[f"bias_hh_l{layer}{suffix}"]
+            x_in = _take_time(inp, rev) if suffix else inp
+            H = w_hh.shape[1]
+            xw = (x_in.reshape(T * B, -1) @ w_ih.T).reshape(T, B, -1)
+            xw += b_ih
+            h0 = np.zeros((B, H), dtype=X.dtype)
+            hs, cache = spec.forward(xw, w_hh, b_hh, h0, periods)
+            outs.append(_take_time(hs, rev) if suffix else hs)
+            if keep:
+                tape.append((layer, suffix, x_in, cache))
+        inp = np.concatenate(outs, axis=2) if bidirectional else outs[0]
+    Y = (inp.reshape(T * B, -1) @ params["readout.weight"].T).reshape(T, B, -1)
+    Y += params["readout.bias"]
+    if keep:
+        tape.append(inp)
+    return Y, (tape if keep else None)
+
+
+def backward(params, dY, tape, lengths, cell, num_layers, bidirectional,
+             periods=None):
+    """Gradients of the loss with respect to every parameter.
+
+    ``dY`` (T, B, n_outputs) is dLoss/dY, zero on padded and washout steps.
+    Returns a dict of gradients under the parameter names.
+    """
+    spec = CELLS[cell]
+    T, B, _ = dY.shape
+    rev = _reverse_index(T, lengths) if bidirectional else None
+    grads = {}
+    top = tape[-1]
+    flat_dy = dY.reshape(T * B, -1)
+    grads["readout.weight"] = flat_dy.T @ top.reshape(T * B, -1)
+    grads["readout.bias"] = flat_dy.sum(axis=0)
+    d_inp = (flat_dy @ params["readout.weight"]).reshape(T, B, -1)
+    entries = tape[:-1]
+    dirs = 2 if bidirectional else 1
+    for layer in reversed(range(num_layers)):
+        mine = entries[layer * dirs:(layer + 1) * dirs]
+        d_below = None
+        for k, (_, suffix, x_in, cache) in enumerate(mine):
+            w_ih = params[f"weight_ih_l{layer}{suffix}"]
+            w_hh = params[f"weight_hh_l{layer}{suffix}"]
+            H = w_hh.shape[1]
+            dH = np.ascontiguousarray(d_inp[:, :, k * H:(k + 1) * H])
+            if suffix:
+                dH = _take_time(dH, rev)
+            dxw, dw_hh, db_hh = spec.backward(dH, cache, w_hh, periods)
+            flat = dxw.reshape(T * B, -1)
+            grads[f"weight_ih_l{layer}{suffix}"] = flat.T @ x_in.reshape(T * B, -1)
+            grads[f"bias_ih_l{layer}{suffix}"] = flat.sum(axis=0)
+            grads[f"weight_hh_l{layer}{suffix}"] = dw_hh
+            grads[f"bias_hh_l{layer}{suffix}"] = db_hh
+            if layer > 0:
+                dx = (flat @ w_ih).reshape(T, B, -1)
+                if suffix:
+                    dx = _take_time(dx, rev)
+                d_below = dx if d_below is None else d_below + dx
+        d_inp = d_below
+    return grads

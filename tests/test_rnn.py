@@ -1,0 +1,294 @@
+"""Gradient-trained recurrent estimators: gradients, PyTorch parity, training."""
+
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+
+from reservoir import (CWRNNRegressor, GRURegressor, LSTMRegressor,
+                       SimpleRNNRegressor)
+from reservoir.rnn import _network
+
+CELL_OF = {SimpleRNNRegressor: "elman", GRURegressor: "gru", LSTMRegressor: "lstm",
+           CWRNNRegressor: "cwrnn"}
+ALL = list(CELL_OF)
+
+
+def _net(cell, n_in=2, hidden=6, layers=1, bidirectional=False, n_out=2, seed=0):
+    periods, mask = None, None
+    if cell == "cwrnn":    # non-power-of-two periods, modules of 2 units
+        periods, mask = CWRNNRegressor(hidden_size=hidden, periods=(1, 2, 3))._cell_options()
+    params = _network.init_params(cell, n_in, hidden, layers, bidirectional, n_out,
+                                  np.random.RandomState(seed), np.float64, mask)
+    return params, periods, mask
+
+
+@pytest.mark.parametrize("cell", ["elman", "gru", "lstm", "cwrnn"])
+@pytest.mark.parametrize("layers,bidirectional", [(1, False), (2, False), (2, True)])
+def test_network_gradients_match_finite_differences(cell, layers, bidirectional):
+    rng = np.random.RandomState(1)
+    params, periods, mask = _net(cell, layers=layers, bidirectional=bidirectional)
+    T, B = 7, 3
+    lengths = np.array([7, 4, 6])
+    X = rng.randn(T, B, 2)
+    R = rng.randn(T, B, 2)
+    for b, L in enumerate(lengths):
+        X[L:, b] = 0
+        R[L:, b] = 0
+    args = dict(cell=cell, num_layers=layers, bidirectional=bidirectional,
+                periods=periods)
+
+    def loss(p):
+        Y, _ = _network.forward(p, X, lengths, keep=False, **args)
+        return float((Y * R).sum())
+
+    _, tape = _network.forward(params, X, lengths, **args)
+    grads = _network.backward(params, R, tape, lengths, **args)
+    eps = 1e-6
+    for name, value in params.items():
+        flat = value.ravel()
+        picks = rng.choice(flat.size, size=min(6, flat.size), replace=False)
+        for j in picks:
+            if name.startswith("weight_hh") and mask is not None and mask.ravel()[j] == 0:
+                continue
+            old = flat[j]
+            flat[j] = old + eps
+            up = loss(params)
+            flat[j] = old - eps
+            down = loss(params)
+            flat[j] = old
+            numeric = (up - down) / (2 * eps)
+            assert grads[name].ravel()[j] == pytest.approx(numeric, rel=1e-5, abs=1e-7), name
+
+
+def test_padding_does_not_leak_into_real_steps():
+    """A short sequence padded in a batch gives the same outputs as alone."""
+    rng = np.random.RandomState(2)
+    params, _, _ = _net("gru", layers=2, bidirectional=True)
+    x = rng.randn(5, 1, 2)
+    alone, _ = _network.forward(params, x, np.array([5]), "gru", 2, True, keep=False)
+    X = np.zeros((9, 2, 2))
+    X[:5, 0] = x[:, 0]
+    X[:, 1] = rng.randn(9, 2)
+    X[5:, 0] = 123.0     # garbage past the length must not matter
+    both, _ = _network.forward(params, X, np.array([5, 9]), "gru", 2, True, keep=False)
+    np.testing.assert_allclose(both[:5, 0], alone[:, 0], rtol=1e-12, atol=1e-13)
+
+
+def test_cwrnn_modules_hold_state_between_ticks():
+    from reservoir.rnn import _cells
+    rng = np.random.RandomState(3)
+    est = CWRNNRegressor(hidden_size=8, periods=(1, 2, 4, 8))
+    periods, mask = est._cell_options()
+    H, T, B = 8, 17, 2
+    w_hh = rng.randn(H, H) * mask * 0.5
+    xw = rng.randn(T, B, H)
+    out = _cells.cwrnn_forward(xw, w_hh, rng.randn(H), np.zeros((B, H)), periods)
+    hs = out[0]
+    for i, p in enumerate(periods):
+        block = slice(2 * i, 2 * i + 2)
+        for t in range(1, T):
+            if t % p:
+                np.testing.assert_array_equal(hs[t, :, block], hs[t - 1, :, block])
+            else:
+                assert not np.array_equal(hs[t, :, block], hs[t - 1, :, block])
+
+
+def test_cwrnn_parameter_count_is_block_triangular():
+    est = CWRNNRegressor(hidden_size=12, periods=(1, 2, 4), max_iter=1)
+    X = np.random.RandomState(0).randn(30, 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, X[:, 0])
+    g, m = 3, 4
+    recurrent = m * m * g * (g + 1) // 2         # blocks on and above the diagonal
+    expected = 12 * 2 + recurrent + 12 + 12 + 12 + 1
+    assert est.n_parameters_ == expected
+    w = est.to_torch_state_dict()["weight_hh_l0"]
+    assert (w[4:8, 0:4] == 0).all() and (w[8:, :8] == 0).all()   # never fast -> slow
+
+
+def test_torch_state_dict_names_and_shapes():
+    X = np.random.RandomState(0).randn(20, 3)
+    est = LSTMRegressor(hidden_size=5, num_layers=2, bidirectional=True, max_iter=1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, X[:, :2])
+    sd = est.to_torch_state_dict()
+    assert sd["weight_ih_l0"].shape == (20, 3)
+    assert sd["weight_hh_l0_reverse"].shape == (20, 5)
+    assert sd["weight_ih_l1"].shape == (20, 10)
+    assert sd["bias_hh_l1_reverse"].shape == (20,)
+    assert sd["readout.weight"].shape == (2, 10) and sd["readout.bias"].shape == (2,)
+
+
+@pytest.mark.parametrize("Est,torch_name", [(SimpleRNNRegressor, "RNN"),
+                                            (GRURegressor, "GRU"),
+                                            (LSTMRegressor, "LSTM")])
+@pytest.mark.parametrize("layers,bidirectional", [(1, False), (2, True)])
+def test_matches_pytorch(Est, torch_name, layers, bidirectional):
+    torch = pytest.importorskip("torch")
+    rng = np.random.RandomState(4)
+    X = rng.randn(12, 3)
+    est = Est(hidden_size=4, num_layers=layers, bidirectional=bidirectional,
+              max_iter=1, dtype="float64", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, X[:, :2])
+    sd = est.to_torch_state_dict()
+    rnn = getattr(torch.nn, torch_name)(3, 4, num_layers=layers, bidirectional=bidirectional,
+                                       batch_first=True).double()
+    lin = torch.nn.Linear(4 * (2 if bidirectional else 1), 2).double()
+    with torch.no_grad():
+        for name, p in rnn.named_parameters():
+            p.copy_(torch.from_numpy(sd[name]))
+        lin.weight.copy_(torch.from_numpy(sd["readout.weight"]))
+        lin.bias.copy_(torch.from_numpy(sd["readout.bias"]))
+    xt = torch.from_numpy(X[None]).requires_grad_(True)
+    out = lin(rnn(xt)[0])[0]
+    np.testing.assert_allclose(est.predict(X), out.detach().numpy(), rtol=1e-10, atol=1e-12)
+    # gradients of the same loss
+    R = rng.randn(12, 2)
+    (out * torch.from_numpy(R)).sum().backward()
+    params = est._params
+    lengths = np.array([12])
+    args = est._net_args()
+    _, tape = _network.forward(params, X[:, None, :], lengths, **args)
+    grads = _network.backward(params, R[:, None, :], tape, lengths, **args)
+    for name, p in rnn.named_parameters():
+        np.testing.assert_allclose(grads[name], p.grad.numpy(), rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(grads["readout.weight"], lin.weight.grad.numpy(), rtol=1e-9)
+
+
+def _sine_task(n=400, seed=0):
+    t = np.arange(n)
+    u = np.sin(0.3 * t)[:, None] + 0.05 * np.random.RandomState(seed).randn(n, 1)
+    return u[:-1], np.sin(0.3 * t[1:])
+
+
+@pytest.mark.parametrize("Est", ALL)
+def test_learns_next_step_of_a_sine(Est):
+    X, y = _sine_task()
+    est = Est(hidden_size=8, max_iter=60, learning_rate_init=2e-2, bptt_window=50,
+              washout=5, random_state=0, n_iter_no_change=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    assert est.loss_curve_[-1] < 0.1 * est.loss_curve_[0]
+    assert est.score(X[20:], y[20:]) > 0.9
+    assert est.n_iter_ == len(est.loss_curve_) == 60
+
+
+def test_same_seed_same_bits_and_pickle():
+    X, y = _sine_task(200)
+    kw = dict(hidden_size=6, max_iter=3, random_state=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = GRURegressor(**kw).fit(X, y)
+        b = GRURegressor(**kw).fit(X, y)
+    assert np.array_equal(a.predict(X), b.predict(X))
+    c = pickle.loads(pickle.dumps(a))
+    assert np.array_equal(c.predict(X), a.predict(X))
+
+
+def test_early_stopping_uses_the_end_and_restores_best():
+    X, y = _sine_task(300)
+    est = LSTMRegressor(hidden_size=6, max_iter=200, early_stopping=True,
+                        validation_fraction=0.2, n_iter_no_change=3, tol=0.0,
+                        learning_rate_init=5e-2, random_state=0)
+    est.fit(X, y)
+    assert est.n_iter_ < 200
+    assert len(est.validation_scores_) == est.n_iter_
+    assert est.best_validation_score_ == max(est.validation_scores_)
+    # the restored weights reproduce the best validation score on the held-out end
+    cut = len(X) - int(round(0.2 * len(X)))
+    assert est._score_arrays([X[cut:]], [y[cut:, None]]) == pytest.approx(
+        est.best_validation_score_, abs=1e-6)
+
+
+def test_convergence_warning_and_warm_start():
+    X, y = _sine_task(200)
+    est = SimpleRNNRegressor(hidden_size=4, max_iter=2, warm_start=True, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="maximum iterations"):
+        est.fit(X, y)
+    first = est.to_torch_state_dict()["weight_hh_l0"].copy()
+    with pytest.warns(ConvergenceWarning):
+        est.fit(X, y)
+    assert len(est.loss_curve_) == 4
+    assert not np.array_equal(first, est.to_torch_state_dict()["weight_hh_l0"])
+
+
+def test_divergence_is_an_error_not_nan():
+    X, y = _sine_task(100)
+    with pytest.raises(ValueError, match="non-finite in the first epoch"):
+        SimpleRNNRegressor(hidden_size=4, learning_rate_init=1e3, clip_norm=None,
+                           max_iter=5, random_state=0).fit(X * 1e30, y * 1e30)
+
+
+def test_many_sequences_and_windows():
+    rng = np.random.RandomState(0)
+    seqs = [rng.randn(n, 2) for n in (30, 55, 12)]
+    ys = [np.cumsum(s[:, 0]) * 0.1 for s in seqs]
+    est = GRURegressor(hidden_size=5, max_iter=2, bptt_window=20, washout=2,
+                       random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(seqs, ys)
+    pred = est.predict(seqs)
+    assert [p.shape for p in pred] == [(30,), (55,), (12,)]
+    windows = est._windows(seqs, [y[:, None] for y in ys])
+    # every step after the first washout is in exactly one window's loss
+    assert sum(len(u) - 2 for u, _ in windows) == sum(len(s) - 2 for s in seqs)
+
+
+def test_grid_search_over_hidden_size_and_learning_rate():
+    X, y = _sine_task(300)
+    search = GridSearchCV(
+        GRURegressor(max_iter=5, random_state=0),
+        {"hidden_size": [4, 8], "learning_rate_init": [1e-2, 3e-2]},
+        cv=TimeSeriesSplit(n_splits=2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+
+
+@pytest.mark.parametrize("params,exc,match", [
+    ({"learning_rate_init": 0}, ValueError, "learning_rate_init=0"),
+    ({"learning_rate_init": -1.0}, ValueError, "learning_rate_init=-1.0"),
+    ({"batch_size": 0}, ValueError, "batch_size=0"),
+    ({"batch_size": 2.5}, TypeError, "batch_size=2.5 must be an integer"),
+    ({"hidden_size": 0}, ValueError, "hidden_size=0"),
+    ({"validation_fraction": 1.0}, ValueError, "validation_fraction=1.0"),
+    ({"dtype": "float16"}, ValueError, "dtype='float16'"),
+    ({"bptt_window": 3, "washout": 5}, ValueError, "bptt_window=3"),
+])
+def test_bad_parameters(params, exc, match):
+    X, y = _sine_task(50)
+    with pytest.raises(exc, match=match):
+        LSTMRegressor(**params).fit(X, y)
+
+
+@pytest.mark.parametrize("params,match", [
+    ({"hidden_size": 10, "periods": (1, 2, 4)}, "not divisible into 3 modules"),
+    ({"periods": (1, 0)}, "positive integers"),
+    ({"periods": (1.5, 2)}, "positive integers"),
+    ({"periods": ()}, "positive integers"),
+])
+def test_bad_cwrnn_periods(params, match):
+    X, y = _sine_task(50)
+    with pytest.raises(ValueError, match=match):
+        CWRNNRegressor(**params).fit(X, y)
+
+
+def test_same_input_errors_as_the_esn():
+    X, y = _sine_task(50)
+    with pytest.raises(ValueError, match="X contains NaN at row 3"):
+        GRURegressor().fit(np.where(np.arange(49)[:, None] == 3, np.nan, X), y)
+    with pytest.raises(ValueError, match="y has 48 timesteps but X has 49"):
+        GRURegressor().fit(X, y[:-1])
+    with pytest.raises(ValueError, match="washout=49 must be smaller"):
+        GRURegressor(washout=49).fit(X, y)

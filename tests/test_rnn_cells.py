@@ -1,0 +1,319 @@
+"""Recurrent cell kernels: naive numpy loops, finite differences, PyTorch."""
+
+import numpy as np
+import pytest
+
+from reservoir.rnn import _cells
+
+GATES = {"elman": 1, "gru": 3, "lstm": 4, "cwrnn": 1}
+
+
+def _sigmoid(x):
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+# ---------------------------------------------------------------------------
+# Naive references: one numpy step at a time
+# ---------------------------------------------------------------------------
+
+def naive_elman(xw, w_hh, b_hh, h0):
+    h, out = h0, []
+    for x in xw:
+        h = np.tanh(x + h @ w_hh.T + b_hh)
+        out.append(h)
+    return np.array(out)
+
+
+def naive_gru(xw, w_hh, b_hh, h0):
+    H = h0.shape[1]
+    h, out = h0, []
+    for x in xw:
+        gh = h @ w_hh.T + b_hh
+        r = _sigmoid(x[:, :H] + gh[:, :H])
+        z = _sigmoid(x[:, H:2 * H] + gh[:, H:2 * H])
+        n = np.tanh(x[:, 2 * H:] + r * gh[:, 2 * H:])
+        h = (1 - z) * n + z * h
+        out.append(h)
+    return np.array(out)
+
+
+def naive_lstm(xw, w_hh, b_hh, h0, c0):
+    H = h0.shape[1]
+    h, c, out, cs = h0, c0, [], []
+    for x in xw:
+        a = x + h @ w_hh.T + b_hh
+        i, f = _sigmoid(a[:, :H]), _sigmoid(a[:, H:2 * H])
+        g, o = np.tanh(a[:, 2 * H:3 * H]), _sigmoid(a[:, 3 * H:])
+        c = f * c + i * g
+        h = o * np.tanh(c)
+        out.append(h)
+        cs.append(c)
+    return np.array(out), np.array(cs)
+
+
+def naive_cwrnn(xw, w_hh, b_hh, h0, periods):
+    H = h0.shape[1]
+    m = H // len(periods)
+    mask = _cells.cwrnn_mask(H, len(periods))
+    w = w_hh * mask
+    h, out = h0, []
+    for t, x in enumerate(xw):
+        new = np.tanh(x + h @ w.T + b_hh)
+        active = np.repeat(t % np.asarray(periods) == 0, m)
+        h = np.where(active[None, :], new, h)
+        out.append(h)
+    return np.array(out)
+
+
+# ---------------------------------------------------------------------------
+# Problem generator and a uniform driver
+# ---------------------------------------------------------------------------
+
+def make(cell, T, B, H, rng, dtype=np.float64, periods=None):
+    G = GATES[cell]
+    p = dict(xw=rng.randn(T, B, G * H), w_hh=rng.randn(G * H, H) / np.sqrt(H),
+             b_hh=0.5 * rng.randn(G * H), h0=0.5 * rng.randn(B, H))
+    if cell == "lstm":
+        p["c0"] = 0.5 * rng.randn(B, H)
+    if cell == "cwrnn":
+        p["w_hh"] *= _cells.cwrnn_mask(H, len(periods))
+    p = {k: np.ascontiguousarray(v, dtype=dtype) for k, v in p.items()}
+    if cell == "cwrnn":
+        p["periods"] = np.asarray(periods, dtype=np.int64)
+    return p
+
+
+def forward(cell, p):
+    f = getattr(_cells, f"{cell}_forward")
+    if cell == "lstm":
+        return f(p["xw"], p["w_hh"], p["b_hh"], p["h0"], p["c0"])
+    if cell == "cwrnn":
+        return f(p["xw"], p["w_hh"], p["b_hh"], p["h0"], p["periods"])
+    return f(p["xw"], p["w_hh"], p["b_hh"], p["h0"])
+
+
+def backward(cell, dH, out, p):
+    """Gradients as a dict keyed like ``p``."""
+    f = getattr(_cells, f"{cell}_backward")
+    if cell == "elman":
+        res = f(dH, out[0], p["h0"], p["w_hh"])
+    elif cell == "gru":
+        res = f(dH, out[0], out[1], out[2], p["h0"], p["w_hh"])
+    elif cell == "lstm":
+        res = f(dH, out[0], out[1], out[2], p["h0"], p["c0"], p["w_hh"])
+    else:
+        res = f(dH, out[0], p["h0"], p["w_hh"], p["periods"])
+    names = ["xw", "w_hh", "b_hh", "h0", "c0"]
+    return dict(zip(names, res))
+
+
+def naive(cell, p):
+    args = [p["xw"], p["w_hh"], p["b_hh"], p["h0"]]
+    if cell == "lstm":
+        return naive_lstm(*args, p["c0"])[0]
+    if cell == "cwrnn":
+        return naive_cwrnn(*args, p["periods"])
+    return {"elman": naive_elman, "gru": naive_gru}[cell](*args)
+
+
+CASES = [("elman", None), ("gru", None), ("lstm", None), ("cwrnn", [1, 2, 4]),
+         ("cwrnn", [1, 3, 5])]
+IDS = ["elman", "gru", "lstm", "cwrnn", "cwrnn-1-3-5"]
+
+
+# ---------------------------------------------------------------------------
+# Forward
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cell,periods", CASES, ids=IDS)
+@pytest.mark.parametrize("T,B", [(1, 1), (7, 3)])
+def test_forward_matches_naive_loop(cell, periods, T, B, rng):
+    H = 6
+    p = make(cell, T, B, H, rng, periods=periods)
+    out = forward(cell, p)
+    assert out[0].shape == (T, B, H)
+    np.testing.assert_allclose(out[0], naive(cell, p), rtol=1e-12, atol=1e-13)
+    if cell == "lstm":
+        C = naive_lstm(p["xw"], p["w_hh"], p["b_hh"], p["h0"], p["c0"])[1]
+        np.testing.assert_allclose(out[1], C, rtol=1e-12, atol=1e-13)
+
+
+def test_activations_extreme_inputs():
+    """Saturation, exact zero and NaN propagation of the gate nonlinearities."""
+    x = np.array([[[-800.0, -40.0, -1e-9, 0.0, 1e-9, 30.0, 800.0, np.nan]]])
+    H = x.shape[2]
+    z = np.zeros((1, H))
+    (Hs,) = _cells.elman_forward(x, np.zeros((H, H)), np.zeros(H), z)
+    np.testing.assert_allclose(Hs[0, 0, :7], np.tanh(x[0, 0, :7]), rtol=1e-15, atol=0)
+    assert np.isnan(Hs[0, 0, 7])
+    Hs, _, gates = _cells.lstm_forward(np.tile(x, 4), np.zeros((4 * H, H)),
+                                       np.zeros(4 * H), z, z)
+    with np.errstate(over="ignore"):
+        expected = _sigmoid(x[0, 0, :7])
+    np.testing.assert_allclose(gates[0, 0, :7], expected, rtol=1e-14,
+                               atol=1e-17)
+
+
+@pytest.mark.parametrize("cell,periods", CASES, ids=IDS)
+def test_float32_matches_float64(cell, periods, rng):
+    p64 = make(cell, 20, 4, 9, rng, periods=periods)
+    p32 = {k: (v.astype(np.float32) if v.dtype == np.float64 else v)
+           for k, v in p64.items()}
+    o64, o32 = forward(cell, p64), forward(cell, p32)
+    for a, b in zip(o64, o32):
+        assert b.dtype == np.float32
+        np.testing.assert_allclose(b, a, rtol=1e-4, atol=2e-5)
+    dH = rng.randn(*o64[0].shape)
+    g64 = backward(cell, dH, o64, p64)
+    g32 = backward(cell, dH.astype(np.float32), o32, p32)
+    for k in g64:
+        assert g32[k].dtype == np.float32
+        scale = np.abs(g64[k]).max()
+        np.testing.assert_allclose(g32[k], g64[k], rtol=0, atol=1e-5 * max(scale, 1))
+
+
+# ---------------------------------------------------------------------------
+# Gradients against central finite differences
+# ---------------------------------------------------------------------------
+
+def check_gradients(cell, T, B, H, rng, periods=None, eps=1e-6):
+    p = make(cell, T, B, H, rng, periods=periods)
+    R = rng.randn(T, B, H)
+    out = forward(cell, p)
+    grads = backward(cell, R, out, p)
+    names = [k for k in p if k != "periods"]
+    assert sorted(grads) == sorted(names)
+
+    def loss():
+        return np.sum(forward(cell, p)[0] * R)
+
+    for name in names:
+        a = p[name]
+        num = np.empty_like(a)
+        for idx in np.ndindex(a.shape):
+            old = a[idx]
+            a[idx] = old + eps
+            lp = loss()
+            a[idx] = old - eps
+            lm = loss()
+            a[idx] = old
+            num[idx] = (lp - lm) / (2 * eps)
+        assert grads[name].shape == a.shape, name
+        np.testing.assert_allclose(grads[name], num, rtol=1e-6, atol=1e-8,
+                                   err_msg=f"{cell} d{name}")
+    return grads
+
+
+@pytest.mark.parametrize("cell,periods", CASES, ids=IDS)
+@pytest.mark.parametrize("T,B,H", [(1, 1, 3), (1, 2, 3), (6, 1, 3), (5, 2, 3)])
+def test_gradients_finite_differences(cell, periods, T, B, H, rng):
+    check_gradients(cell, T, B, H, rng, periods=periods)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cell,periods", CASES, ids=IDS)
+def test_gradients_finite_differences_larger(cell, periods, rng):
+    check_gradients(cell, 13, 3, 6, rng, periods=periods)
+
+
+# ---------------------------------------------------------------------------
+# Clockwork RNN structure
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("periods", [[1, 2, 4, 8], [1, 3, 5, 7]])
+def test_cwrnn_modules_hold_state_between_ticks(periods, rng):
+    H, m = 8, 2
+    p = make("cwrnn", 30, 3, H, rng, periods=periods)
+    (Hs,) = forward("cwrnn", p)
+    prev = np.concatenate([p["h0"][None], Hs[:-1]])
+    for i, period in enumerate(periods):
+        block = slice(i * m, (i + 1) * m)
+        for t in range(30):
+            changed = not np.array_equal(Hs[t][:, block], prev[t][:, block])
+            assert changed == (t % period == 0), (i, t)
+
+
+def test_cwrnn_ignores_lower_blocks_and_gives_them_zero_gradient(rng):
+    H, periods = 9, [1, 2, 3]
+    p = make("cwrnn", 10, 2, H, rng, periods=periods)
+    mask = _cells.cwrnn_mask(H, 3)
+    out = forward("cwrnn", p)
+    noisy = dict(p, w_hh=p["w_hh"] + rng.randn(H, H) * ~mask)
+    np.testing.assert_array_equal(forward("cwrnn", noisy)[0], out[0])
+    g = backward("cwrnn", rng.randn(10, 2, H), out, p)
+    assert np.all(g["w_hh"][~mask] == 0.0)
+    assert np.all(g["w_hh"][mask] != 0.0)
+    # inactive modules get no input gradient at steps where they do not tick
+    active = (np.arange(10)[:, None] % np.array(periods)[None, :]) == 0
+    cols = np.repeat(active, 3, axis=1)
+    assert np.all(g["xw"][~np.broadcast_to(cols[:, None, :], g["xw"].shape)] == 0.0)
+
+
+@pytest.mark.parametrize("H,g", [(1, 1), (8, 1), (8, 2), (12, 4), (64, 8)])
+def test_cwrnn_parameter_count(H, g):
+    n = _cells.cwrnn_n_recurrent_params(H, g)
+    assert n == _cells.cwrnn_mask(H, g).sum()
+    m = H // g
+    assert n == sum(m * (H - i * m) for i in range(g))
+
+
+def test_cwrnn_bad_module_count():
+    with pytest.raises(ValueError, match="hidden_size=10"):
+        _cells.cwrnn_n_recurrent_params(10, 3)
+
+
+def test_cwrnn_single_period_one_module_is_elman(rng):
+    p = make("elman", 6, 2, 5, rng)
+    (a,) = _cells.elman_forward(p["xw"], p["w_hh"], p["b_hh"], p["h0"])
+    (b,) = _cells.cwrnn_forward(p["xw"], p["w_hh"], p["b_hh"], p["h0"],
+                                np.array([1], dtype=np.int64))
+    np.testing.assert_allclose(b, a, rtol=1e-14, atol=1e-15)
+
+
+def test_cwrnn_default_periods():
+    np.testing.assert_array_equal(_cells.cwrnn_default_periods(4), [1, 2, 4, 8])
+    assert _cells.cwrnn_default_periods(4).dtype == np.int64
+
+
+# ---------------------------------------------------------------------------
+# PyTorch as the reference (one layer, float64)
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("cell", ["elman", "gru", "lstm"])
+def test_matches_torch(cell, rng):
+    torch = pytest.importorskip("torch")
+    T, B, F, H = 9, 4, 3, 5
+    G = GATES[cell]
+    module = {"elman": torch.nn.RNN, "gru": torch.nn.GRU,
+              "lstm": torch.nn.LSTM}[cell](F, H).double()
+    W_ih, W_hh = rng.randn(G * H, F) * 0.5, rng.randn(G * H, H) * 0.5
+    b_ih, b_hh = rng.randn(G * H) * 0.3, rng.randn(G * H) * 0.3
+    X, h0, c0, R = rng.randn(T, B, F), rng.randn(B, H), rng.randn(B, H), rng.randn(T, B, H)
+    with torch.no_grad():
+        for name, val in [("weight_ih_l0", W_ih), ("weight_hh_l0", W_hh),
+                          ("bias_ih_l0", b_ih), ("bias_hh_l0", b_hh)]:
+            getattr(module, name).copy_(torch.from_numpy(val))
+    tX = torch.tensor(X, requires_grad=True)
+    th0 = torch.tensor(h0[None], requires_grad=True)
+    tc0 = torch.tensor(c0[None], requires_grad=True)
+    tout, _ = module(tX, (th0, tc0) if cell == "lstm" else th0)
+    (tout * torch.from_numpy(R)).sum().backward()
+
+    p = {"xw": np.ascontiguousarray(X @ W_ih.T + b_ih), "w_hh": W_hh, "b_hh": b_hh,
+         "h0": h0, "c0": c0}
+    out = forward(cell, p)
+    np.testing.assert_allclose(out[0], tout.detach().numpy(), rtol=1e-10, atol=1e-12)
+    g = backward(cell, R, out, p)
+    dxw2 = g["xw"].reshape(T * B, G * H)
+    mine = {"weight_ih_l0": dxw2.T @ X.reshape(T * B, F),
+            "weight_hh_l0": g["w_hh"],
+            "bias_ih_l0": dxw2.sum(0),
+            "bias_hh_l0": g["b_hh"]}
+    for name, val in mine.items():
+        np.testing.assert_allclose(val, getattr(module, name).grad.numpy(),
+                                   rtol=1e-10, atol=1e-12, err_msg=name)
+    np.testing.assert_allclose(g["xw"] @ W_ih, tX.grad.numpy(), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(g["h0"], th0.grad.numpy()[0], rtol=1e-10, atol=1e-12)
+    if cell == "lstm":
+        np.testing.assert_allclose(g["c0"], tc0.grad.numpy()[0], rtol=1e-10,
+                                   atol=1e-12)
