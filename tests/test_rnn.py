@@ -292,3 +292,15 @@ def test_same_input_errors_as_the_esn():
         GRURegressor().fit(X, y[:-1])
     with pytest.raises(ValueError, match="washout=49 must be smaller"):
         GRURegressor(washout=49).fit(X, y)
+
+
+@pytest.mark.parametrize("Est", [SimpleRNNRegressor, GRURegressor, LSTMRegressor])
+def test_generate_is_the_closed_loop_of_predict(Est):
+    u = np.sin(np.arange(120) * 0.3)[:, None]
+    est = Est(hidden_size=6, num_layers=2, max_iter=2, dtype="float64", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(u[:-1], u[1:])
+    gen = est.generate(15, X_warmup=u[:50])
+    fed = np.vstack([u[:50], gen[:-1]])
+    np.testing.assert_allclose(est.predict(fed)[49:], gen, rtol=1e-10, atol=1e-12)

@@ -377,6 +377,53 @@ class _RecurrentRegressor(RegressorMixin, BaseEstimator):
         was_1d, columns, name = self._y_info
         return restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
 
+    def generate(self, n_steps, X_warmup):
+        """Run the network in closed loop, each prediction fed back as input.
+
+        The model must predict its next input (``n_outputs_ ==
+        n_features_in_``) and be unidirectional.
+
+        Parameters
+        ----------
+        n_steps : int
+        X_warmup : array-like of shape (n_timesteps, n_features)
+            Teacher-forced warm-up; generation continues after its last row.
+
+        Returns
+        -------
+        y_gen : ndarray of shape (n_steps, n_outputs) (1-D if fitted on 1-D y)
+            ``y_gen[0]`` is the prediction of the step after the warm-up.
+        """
+        check_is_fitted(self, "_params")
+        check_scalar_param(n_steps, "n_steps", kind=Integral, low=1)
+        if self.bidirectional:
+            raise ValueError("A bidirectional model sees the future and cannot "
+                             "generate; fit with bidirectional=False.")
+        if self.n_outputs_ != self.n_features_in_:
+            raise ValueError(
+                f"generate feeds outputs back as inputs, so the model needs as "
+                f"many outputs ({self.n_outputs_}) as input features "
+                f"({self.n_features_in_}); fit it to predict its next input.")
+        seqs = check_X(X_warmup, "X_warmup", n_features=self.n_features_in_,
+                       estimator_name=type(self).__name__)
+        if seqs.kind != "single":
+            raise ValueError("X_warmup must be one 2-D sequence.")
+        dtype = _DTYPES[self.dtype]
+        warm = seqs.arrays[0].astype(dtype)[:, None, :]
+        T = warm.shape[0]
+        Y, _, states = _network.forward(self._params, warm, np.array([T]), keep=False,
+                                        return_states=True, **self._net_args())
+        out = np.empty((n_steps, self.n_outputs_))
+        y = Y[-1:]
+        out[0] = y[0, 0]
+        for s in range(1, n_steps):
+            Y, _, states = _network.forward(self._params, y, np.array([1]), keep=False,
+                                            states=states, t0=T + s - 1,
+                                            return_states=True, **self._net_args())
+            y = Y
+            out[s] = y[0, 0]
+        return out[:, 0] if self._y_info[0] else out
+
     def to_torch_state_dict(self):
         """The weights as numpy arrays under PyTorch's names and shapes.
 

@@ -28,19 +28,22 @@ class _Cell:
     def __init__(self, name, gates):
         self.name, self.gates = name, gates
 
-    def forward(self, xw, w_hh, b_hh, h0, periods):
+    def forward(self, xw, w_hh, b_hh, h0, c0, periods, t0=0):
+        """Returns ``(H, cache, (h_last, c_last))``; ``t0`` is the clock of
+        the first step (it only matters to the Clockwork RNN)."""
         if self.name == "elman":
-            out = _cells.elman_forward(xw, w_hh, b_hh, h0)
-            return out[0], (out[0], h0)
+            hs = _cells.elman_forward(xw, w_hh, b_hh, h0)[0]
+            return hs, (hs, h0), (hs[-1], None)
         if self.name == "gru":
             hs, gates, q = _cells.gru_forward(xw, w_hh, b_hh, h0)
-            return hs, (hs, gates, q, h0)
+            return hs, (hs, gates, q, h0), (hs[-1], None)
         if self.name == "lstm":
-            c0 = np.zeros_like(h0)
+            c0 = np.zeros_like(h0) if c0 is None else c0
             hs, cs, gates = _cells.lstm_forward(xw, w_hh, b_hh, h0, c0)
-            return hs, (hs, cs, gates, h0, c0)
-        out = _cells.cwrnn_forward(xw, w_hh, b_hh, h0, periods)
-        return out[0], (out[0], h0)
+            return hs, (hs, cs, gates, h0, c0), (hs[-1], cs[-1])
+        args = (xw, w_hh, b_hh, h0, periods) + ((t0,) if t0 else ())
+        hs = _cells.cwrnn_forward(*args)[0]
+        return hs, (hs, h0), (hs[-1], None)
 
     def backward(self, dH, cache, w_hh, periods):
         kernel = getattr(_cells, f"{self.name}_backward")
@@ -102,24 +105,32 @@ def _take_time(A, index):
 
 
 def forward(params, X, lengths, cell, num_layers, bidirectional, periods=None,
-            keep=True):
+            keep=True, states=None, t0=0, return_states=False):
     """Run the network on a time-major batch.
 
     Parameters
     ----------
     X : ndarray (T, B, n_inputs), padded with zeros past each length
     lengths : ndarray of int (B,)
+    states : list of (h, c) per layer, optional
+        Initial states of a unidirectional network (default zero), as returned
+        with ``return_states`` (``c`` is None but for the LSTM).
+    t0 : int
+        Clock of the first step (only the Clockwork RNN depends on it).
 
     Returns
     -------
     Y : ndarray (T, B, n_outputs)
     tape : list
         What :func:`backward` needs (None when ``keep`` is False).
+    finals : list of (h, c) per layer
+        The states after the last step, with ``return_states`` (all
+        sequences of the batch must then have the full length).
     """
     spec = CELLS[cell]
     T, B, _ = X.shape
     rev = _reverse_index(T, lengths) if bidirectional else None
-    tape = []
+    tape, finals = [], []
     inp = X
     for layer in range(num_layers):
         outs = []
@@ -132,9 +143,13 @@ def forward(params, X, lengths, cell, num_layers, bidirectional, periods=None,
             H = w_hh.shape[1]
             xw = (x_in.reshape(T * B, -1) @ w_ih.T).reshape(T, B, -1)
             xw += b_ih
-            h0 = np.zeros((B, H), dtype=X.dtype)
-            hs, cache = spec.forward(xw, w_hh, b_hh, h0, periods)
+            if states is None:
+                h0, c0 = np.zeros((B, H), dtype=X.dtype), None
+            else:
+                h0, c0 = states[layer]
+            hs, cache, last = spec.forward(xw, w_hh, b_hh, h0, c0, periods, t0)
             outs.append(_take_time(hs, rev) if suffix else hs)
+            finals.append(last)
             if keep:
                 tape.append((layer, suffix, x_in, cache))
         inp = np.concatenate(outs, axis=2) if bidirectional else outs[0]
@@ -142,6 +157,8 @@ def forward(params, X, lengths, cell, num_layers, bidirectional, periods=None,
     Y += params["readout.bias"]
     if keep:
         tape.append(inp)
+    if return_states:
+        return Y, (tape if keep else None), finals
     return Y, (tape if keep else None)
 
 
