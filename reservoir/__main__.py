@@ -31,7 +31,7 @@ def main(argv=None):
     train, test = u[:3000], u[3000:]
     esn = ESNRegressor(n_reservoir=args.n_reservoir, spectral_radius=0.8,
                        input_scaling=1.0, density=0.02, leak_rate=1.0,
-                       bias_scaling=0.2, alpha=1e-8, washout=1000,
+                       bias_scaling=0.2, alpha=1e-12, solver="qr", washout=1000,
                        random_state=args.seed)
     esn.fit(train[:-1], train[1:, 0])
     # predict(u[:-1])[t] estimates u[t + 1]; score the steps after training

@@ -14,7 +14,7 @@ from . import _kernels, matrices
 from ._compat import check_feature_names, regressor_tags, transformer_tags
 from ._sequences import check_scalar_param, check_X, check_y_like, restore
 from ._threads import numba_threads
-from .readout import RidgeStatistics, solve_ridge
+from .readout import make_statistics
 from ._warnings import ReservoirWarning
 
 __all__ = ["Reservoir", "ESNRegressor"]
@@ -318,6 +318,13 @@ class ESNRegressor(RegressorMixin, BaseEstimator):
         Steps at the start of every sequence that are run but not fitted.
     include_input : bool, default=True
         Whether the readout sees the input ``u(t)`` besides the states.
+    solver : {"cholesky", "qr"}, default="cholesky"
+        How the streamed readout is kept and solved. "cholesky" accumulates
+        ``X^T X`` (one BLAS ``dsyrk`` per chunk; fastest). "qr" keeps the
+        triangular factor of the QR decomposition of the features instead:
+        about twice the arithmetic, but it does not square the condition
+        number, which matters for nearly collinear states with a tiny
+        ``alpha`` (e.g. Mackey-Glass free runs).
     n_jobs : int, default=None
         Threads for many sequences at once (None: 1, -1: all cores).
     random_state : int, RandomState instance or None, default=None
@@ -359,8 +366,8 @@ class ESNRegressor(RegressorMixin, BaseEstimator):
 
     def __init__(self, n_reservoir=100, *, spectral_radius=0.9, input_scaling=1.0,
                  density=0.1, leak_rate=1.0, bias_scaling=0.2, activation="tanh",
-                 alpha=1e-6, washout=0, include_input=True, n_jobs=None,
-                 random_state=None):
+                 alpha=1e-6, washout=0, include_input=True, solver="cholesky",
+                 n_jobs=None, random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.input_scaling = input_scaling
@@ -371,6 +378,7 @@ class ESNRegressor(RegressorMixin, BaseEstimator):
         self.alpha = alpha
         self.washout = washout
         self.include_input = include_input
+        self.solver = solver
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -385,6 +393,8 @@ class ESNRegressor(RegressorMixin, BaseEstimator):
         if not isinstance(self.include_input, (bool, np.bool_)):
             raise TypeError(f"include_input={self.include_input!r} must be True "
                             "or False.")
+        if self.solver not in ("cholesky", "qr"):
+            raise ValueError(f"solver={self.solver!r} must be 'cholesky' or 'qr'.")
 
     def _check_lengths(self, seqs, name="X"):
         for i, T in enumerate(seqs.lengths):
@@ -451,7 +461,8 @@ class ESNRegressor(RegressorMixin, BaseEstimator):
             self.n_outputs_ = targets.n_columns
             self._y_info = (targets.was_1d, targets.columns, targets.name)
             d = seqs.n_columns if self.include_input else 0
-            self._stats = RidgeStatistics(self.n_reservoir, d, self.n_outputs_)
+            self._stats = make_statistics(self.solver, self.n_reservoir, d,
+                                          self.n_outputs_)
         elif targets.n_columns != self.n_outputs_:
             raise ValueError(f"y has {targets.n_columns} outputs but the model "
                              f"was fitted with {self.n_outputs_}.")
@@ -490,10 +501,7 @@ class ESNRegressor(RegressorMixin, BaseEstimator):
 
     def _solve(self):
         stats = self._stats
-        gram, cross, mean_z, mean_y = stats.centered()
-        w = solve_ridge(gram, cross, float(self.alpha))
-        self.coef_ = np.ascontiguousarray(w.T)
-        self.intercept_ = mean_y - mean_z @ w
+        self.coef_, self.intercept_ = stats.solve(float(self.alpha))
         self.n_samples_fitted_ = stats.n_samples
         self._fitted_alpha = float(self.alpha)
 

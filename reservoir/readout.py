@@ -13,6 +13,13 @@ statistics (so the intercept is not penalised, exactly as
 :class:`sklearn.linear_model.Ridge` with ``fit_intercept=True``) and uses a
 Cholesky factorisation, falling back to an eigendecomposition with a warning
 when the system is too ill-conditioned for it.
+
+Forming ``S2`` squares the condition number of the state matrix. When the
+states are nearly collinear and the ridge is tiny (Jaeger's Mackey-Glass
+setting), :class:`QRStatistics` keeps instead the triangular factor ``R`` of
+the QR decomposition of ``[1, z, y]``, updated chunk by chunk with LAPACK's
+triangular-pentagonal QR (``tpqrt``): the same O(F^2) memory, about twice the
+arithmetic, and the accuracy of a least-squares solve on the full matrix.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ from scipy.linalg import blas, lapack
 
 from ._warnings import ReservoirWarning
 
-__all__ = ["RidgeStatistics", "solve_ridge"]
+__all__ = ["RidgeStatistics", "QRStatistics", "solve_ridge", "make_statistics"]
 
 # Below this reciprocal condition number the Cholesky solution is not trusted.
 RCOND_MIN = np.finfo(np.float64).eps
@@ -103,6 +110,12 @@ class RidgeStatistics:
         self.n_samples += t
         return self
 
+    def solve(self, alpha):
+        """Ridge solution: ``(coef (n_outputs, F), intercept (n_outputs,))``."""
+        gram, cross, mean_z, mean_y = self.centered()
+        w = solve_ridge(gram, cross, alpha)
+        return np.ascontiguousarray(w.T), mean_y - mean_z @ w
+
     def centered(self):
         """Centred Gram matrix, cross-products and means (features [u, x]).
 
@@ -158,10 +171,89 @@ def solve_ridge(gram, cross, alpha):
     warnings.warn(
         f"The readout's ridge system is ill-conditioned (reciprocal condition "
         f"number {rcond:.1e}); solving by eigendecomposition and discarding "
-        f"directions at round-off level. Increase alpha (now {alpha:g}) or "
-        "standardise the inputs to avoid this.", ReservoirWarning, stacklevel=3)
+        f"directions at round-off level. Increase alpha (now {alpha:g}), "
+        "standardise the inputs, or use solver='qr', which does not square "
+        "the condition number.", ReservoirWarning, stacklevel=3)
     lam, vec = np.linalg.eigh(a, UPLO="U")
     cutoff = lam.max() * a.shape[0] * np.finfo(np.float64).eps
     keep = lam > cutoff
     proj = vec[:, keep].T @ cross
     return vec[:, keep] @ (proj / lam[keep, None])
+
+
+class QRStatistics:
+    """Streaming QR factor of ``[1, z, y]`` for an accurate ridge readout.
+
+    Same interface as :class:`RidgeStatistics`. The factor ``R`` (upper
+    triangular, ``1 + F + n_outputs`` wide) satisfies ``R^T R = A^T A`` for
+    the stacked rows ``A = [1, z(t), y(t)]`` seen so far, without the
+    squaring of the condition number that ``A^T A`` itself suffers.
+    """
+
+    def __init__(self, n_states, n_inputs, n_outputs):
+        self.n_states = int(n_states)
+        self.n_inputs = int(n_inputs)
+        self.n_outputs = int(n_outputs)
+        self.n_samples = 0
+        self.shift_z = self.shift_y = None
+        width = 1 + self.n_inputs + self.n_states + self.n_outputs
+        self.R = np.zeros((width, width), order="F")
+
+    def update(self, states, inputs, targets, *, overwrite_states=False):
+        t = states.shape[0]
+        if t == 0:
+            return self
+        d, n = self.n_inputs, self.n_states
+        if self.shift_z is None:
+            self.shift_z = np.concatenate(
+                [inputs.mean(axis=0) if d else np.zeros(0), states.mean(axis=0)])
+            self.shift_y = targets.mean(axis=0)
+        block = np.empty((t, self.R.shape[0]), order="F")
+        block[:, 0] = 1.0
+        if d:
+            np.subtract(inputs, self.shift_z[:d], out=block[:, 1:1 + d])
+        np.subtract(states, self.shift_z[d:], out=block[:, 1 + d:1 + d + n])
+        np.subtract(targets, self.shift_y, out=block[:, 1 + d + n:])
+        nb = max(1, min(32, t, self.R.shape[0]))
+        R, _, _, info = lapack.dtpqrt(0, nb, self.R, block, overwrite_a=1,
+                                      overwrite_b=1)
+        if info != 0:
+            raise RuntimeError(f"LAPACK tpqrt failed (info={info}).")
+        self.R = R
+        self.n_samples += t
+        return self
+
+    def solve(self, alpha):
+        """Ridge solution from ``R`` (intercept not penalised)."""
+        f = self.n_inputs + self.n_states
+        R = self.R
+        r11, r1z, r1y = R[0, 0], R[0, 1:1 + f], R[0, 1 + f:]
+        # Append sqrt(alpha) I below [Rzz Rzy] and re-triangularise: the top
+        # of the result holds the regularised factor and its right-hand side.
+        top = np.array(R[1:, 1:], order="F")
+        if alpha > 0:
+            pen = np.zeros((f, top.shape[0]), order="F")
+            pen[:, :f] = np.sqrt(alpha) * np.eye(f)
+            nb = max(1, min(32, f))
+            top, _, _, info = lapack.dtpqrt(0, nb, top, pen, overwrite_a=1,
+                                            overwrite_b=1)
+        rzz, rzy = top[:f, :f], top[:f, f:]
+        diag = np.abs(np.diag(rzz))
+        if f and diag.min() <= diag.max() * f * np.finfo(np.float64).eps:
+            warnings.warn(
+                "The readout's least-squares problem is rank deficient; solving "
+                "by SVD and discarding directions at round-off level. Increase "
+                f"alpha (now {alpha:g}) to avoid this.", ReservoirWarning,
+                stacklevel=3)
+            w = np.linalg.lstsq(rzz, rzy, rcond=None)[0]
+        else:
+            w = sla.solve_triangular(rzz, rzy, check_finite=False)
+        b = (r1y - r1z @ w) / r11
+        intercept = self.shift_y + b - self.shift_z @ w
+        return np.ascontiguousarray(w.T), intercept
+
+
+def make_statistics(solver, n_states, n_inputs, n_outputs):
+    """The statistics object of a readout ``solver`` ('cholesky' or 'qr')."""
+    cls = {"cholesky": RidgeStatistics, "qr": QRStatistics}[solver]
+    return cls(n_states, n_inputs, n_outputs)

@@ -52,10 +52,11 @@ def test_streaming_in_chunks_is_exact(monkeypatch):
 
 
 @pytest.mark.parametrize("include_input", [True, False])
-def test_readout_equals_ridge_on_naive_states(include_input):
+@pytest.mark.parametrize("solver", ["cholesky", "qr"])
+def test_readout_equals_ridge_on_naive_states(include_input, solver):
     X = _series(400, d=2)
     y = np.column_stack([np.sin(X[:, 0]), X[:, 1] ** 2])
-    esn = ESNRegressor(n_reservoir=50, washout=30, alpha=1e-3,
+    esn = ESNRegressor(n_reservoir=50, washout=30, alpha=1e-3, solver=solver,
                        include_input=include_input, random_state=0).fit(X, y)
     states = naive_states(esn.reservoir_, X)[30:]
     feats = np.hstack([X[30:], states]) if include_input else states
@@ -77,24 +78,26 @@ def test_many_sequences_fit_and_washout_per_sequence():
     assert isinstance(pred, list) and pred[1].shape == (45,)
 
 
-def test_partial_fit_matches_fit():
+@pytest.mark.parametrize("solver", ["cholesky", "qr"])
+def test_partial_fit_matches_fit(solver):
     seqs = [_series(n, seed=n) for n in (90, 60)]
     ys = [np.cos(s[:, 0]) for s in seqs]
-    whole = ESNRegressor(n_reservoir=20, washout=5, random_state=2).fit(seqs, ys)
-    part = ESNRegressor(n_reservoir=20, washout=5, random_state=2)
+    whole = ESNRegressor(n_reservoir=20, washout=5, random_state=2, solver=solver).fit(seqs, ys)
+    part = ESNRegressor(n_reservoir=20, washout=5, random_state=2, solver=solver)
     part.partial_fit(seqs[0], ys[0]).partial_fit(seqs[1], ys[1])
     np.testing.assert_allclose(part.coef_, whole.coef_, rtol=1e-7, atol=1e-9)
     # the next chunk of one sequence: the state carries over, no second washout
     X, y = _series(300, seed=9), np.sin(np.arange(300) / 7)
-    one = ESNRegressor(n_reservoir=20, washout=5, random_state=2).fit(X, y)
-    two = ESNRegressor(n_reservoir=20, washout=5, random_state=2)
+    one = ESNRegressor(n_reservoir=20, washout=5, random_state=2, solver=solver).fit(X, y)
+    two = ESNRegressor(n_reservoir=20, washout=5, random_state=2, solver=solver)
     two.partial_fit(X[:170], y[:170]).partial_fit(X[170:], y[170:], continue_state=True)
     np.testing.assert_allclose(two.coef_, one.coef_, rtol=1e-7, atol=1e-9)
 
 
-def test_refit_readout_reuses_statistics(monkeypatch):
+@pytest.mark.parametrize("solver", ["cholesky", "qr"])
+def test_refit_readout_reuses_statistics(monkeypatch, solver):
     X, y = _series(500), np.sin(np.arange(500) / 5)
-    esn = ESNRegressor(n_reservoir=40, alpha=1e-6, random_state=0).fit(X, y)
+    esn = ESNRegressor(n_reservoir=40, alpha=1e-6, random_state=0, solver=solver).fit(X, y)
 
     def boom(*a, **k):
         raise AssertionError("the reservoir must not run again")
@@ -102,7 +105,7 @@ def test_refit_readout_reuses_statistics(monkeypatch):
     monkeypatch.setattr(Reservoir, "_iter_states", boom)
     esn.refit_readout(alpha=0.5)
     monkeypatch.undo()
-    ref = ESNRegressor(n_reservoir=40, alpha=0.5, random_state=0).fit(X, y)
+    ref = ESNRegressor(n_reservoir=40, alpha=0.5, random_state=0, solver=solver).fit(X, y)
     np.testing.assert_allclose(esn.coef_, ref.coef_, rtol=1e-10)
 
 

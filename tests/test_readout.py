@@ -40,3 +40,44 @@ def test_ill_conditioned_falls_back_with_warning():
     # the minimum-norm solution splits the duplicated weight evenly
     np.testing.assert_allclose(coef[0], [1.0, 1.0, 0.5, -0.5, 2.0], atol=1e-8)
     np.testing.assert_allclose(X @ coef.T + intercept, y, atol=1e-8)
+
+
+@pytest.mark.parametrize("alpha", [0.0, 1e-8, 1e-2, 3.0])
+def test_streamed_qr_equals_sklearn(alpha):
+    from reservoir.readout import QRStatistics
+    rng = np.random.RandomState(0)
+    X = np.tanh(rng.randn(700, 30)) + 3.0
+    U = rng.randn(700, 2)
+    Y = X[:, :3] @ rng.randn(3, 2) + U @ rng.randn(2, 2) + 0.1 * rng.randn(700, 2)
+    stats = QRStatistics(30, 2, 2)
+    for lo in range(0, 700, 128):
+        stats.update(X[lo:lo + 128], U[lo:lo + 128], Y[lo:lo + 128])
+    coef, intercept = stats.solve(alpha)
+    ref = Ridge(alpha=alpha, solver="svd").fit(np.hstack([U, X]), Y)
+    np.testing.assert_allclose(coef, ref.coef_, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(intercept, ref.intercept_, rtol=1e-10, atol=1e-12)
+
+
+def test_qr_keeps_precision_where_the_gram_matrix_loses_it():
+    """Nearly collinear features and a tiny ridge: the normal equations square
+    the condition number (~4e8 -> 2e17); the QR factor does not."""
+    from reservoir.readout import QRStatistics
+    rng = np.random.RandomState(5)
+    t = np.linspace(0, 1, 3000)[:, None]
+    X = np.hstack([t ** k for k in range(1, 13)])       # monomials: cond ~ 4e8
+    w_true = rng.randn(12, 1)
+    y = X @ w_true + 0.5
+    qr = QRStatistics(12, 0, 1)
+    chol = RidgeStatistics(12, 0, 1)
+    for lo in range(0, 3000, 700):
+        qr.update(X[lo:lo + 700], None, y[lo:lo + 700])
+        chol.update(X[lo:lo + 700], None, y[lo:lo + 700])
+    coef_qr, b_qr = qr.solve(1e-14)
+    lst = np.linalg.lstsq(np.hstack([np.ones((3000, 1)), X]), y, rcond=None)[0]
+    np.testing.assert_allclose(X @ coef_qr.T + b_qr, np.hstack([np.ones((3000, 1)), X]) @ lst,
+                               atol=1e-8)
+    resid_qr = np.abs(X @ coef_qr.T + b_qr - y).max()
+    with pytest.warns(ReservoirWarning):
+        coef_ch, b_ch = chol.solve(1e-14)
+    resid_ch = np.abs(X @ coef_ch.T + b_ch - y).max()
+    assert resid_qr < 1e-8 and resid_ch > 10 * resid_qr
