@@ -1,0 +1,412 @@
+"""Forecaster: fit a pandas series with any ``reservoir`` estimator, predict a
+future index."""
+
+from __future__ import annotations
+
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone
+
+from . import _transforms as tf
+from ._base import BaseForecaster
+from ._validation import default_seasons
+from ._warnings import ForecastingWarning
+
+__all__ = ["Forecaster", "default_estimator"]
+
+_STRATEGIES = ("recursive", "direct")
+_TRENDS = ("auto", "none", "difference", "linear")
+_SEASONALITIES = ("none", "fourier", "difference")
+
+
+def default_estimator():
+    """The ESN a :class:`Forecaster` uses when given ``estimator=None``.
+
+    A 200-unit leaky reservoir (measured on the backtests of
+    ``benchmarks/bench_forecasting.py``), ridge ``alpha=1e-3`` on
+    standardised data, 50 washout steps, ``random_state=0``.
+    """
+    from reservoir import ESNRegressor
+    return ESNRegressor(n_reservoir=200, spectral_radius=0.9, input_scaling=0.5,
+                        density=0.1, leak_rate=0.5, bias_scaling=0.2, alpha=1e-3,
+                        washout=50, random_state=0)
+
+
+def _is_esn(est):
+    """Whether the fitted estimator documents the ESN attributes the step loop
+    needs (``reservoir_`` with ``W_``, ``W_in_``, ``bias_``, ``leak_rate``,
+    ``activation``; ``coef_``, ``intercept_``, ``include_input``)."""
+    res = getattr(est, "reservoir_", None)
+    return (res is not None and hasattr(est, "coef_") and hasattr(est, "intercept_")
+            and hasattr(est, "include_input")
+            and all(hasattr(res, a) for a in ("W_", "W_in_", "bias_", "leak_rate",
+                                               "activation", "transform")))
+
+
+class Forecaster(BaseForecaster):
+    """Forecast a pandas series with a recurrent estimator.
+
+    The series is detrended or differenced, standardised, and turned into a
+    sequence whose row ``t`` holds the value at ``t`` and the known features
+    of ``t + 1`` (Fourier terms of the seasons, exogenous columns). The
+    estimator learns to predict ``t + 1`` (``strategy="recursive"``) or all of
+    ``t + 1 .. t + max_horizon`` at once (``strategy="direct"``). Before
+    forecasting, the network runs over the history (its state warms up), and
+    the forecast goes back through the inverse transforms.
+
+    Parameters
+    ----------
+    estimator : estimator with ``fit(X, y)`` / ``predict(X)`` on sequences, default=None
+        ``None`` uses :func:`default_estimator` (an :class:`~reservoir.ESNRegressor`).
+        Its parameters are tunable as ``estimator__<name>`` (e.g. in
+        ``GridSearchCV``), also when it is None (the default is then put in).
+    strategy : {"recursive", "direct"}, default="recursive"
+        ``"recursive"``: one-step model run in closed loop (its forecast fed
+        back as input). ``"direct"``: one output per step ahead, column
+        ``h - 1`` predicting ``t + h``; for an ESN all horizons come from one
+        reservoir run. Needs ``max_horizon``.
+    max_horizon : int, default=None
+        Steps ahead the direct strategy is trained for (predict beyond it is
+        an error). Ignored by the recursive strategy.
+    trend : {"auto", "none", "difference", "linear"}, default="auto"
+        Trend handling before scaling. ``"auto"`` differences the series when
+        its level drifts monotonically by more than its typical spread
+        (:func:`forecasting._transforms.has_trend`: five block means moving one
+        way, first-to-last change above the mean within-block standard
+        deviation) and leaves it alone otherwise; ``trend_`` tells which. A
+        bounded network cannot extrapolate a level it never saw, so a
+        trending series is differenced; on a stationary one differencing
+        costs accuracy (see ``benchmarks/forecasting_results.md``).
+    seasonality : {"fourier", "difference", "none"}, default="fourier"
+        ``"fourier"``: sin/cos of each season as extra inputs;
+        ``"difference"``: seasonal differencing at the first season length.
+    season_length : "auto", None, float or tuple of floats, default="auto"
+        Seasonal periods in steps. ``"auto"`` from the frequency (30-minute
+        data: 48 and 336; hourly: 24, 168; daily: 7, 365.25; weekly: 52.18;
+        monthly: 12; quarterly: 4; none for a RangeIndex).
+    n_fourier : int, default=3
+        Harmonics per season for ``seasonality="fourier"``.
+    scale : bool, default=True
+        Standardise the (transformed) target and the exogenous columns with
+        the mean and standard deviation of the training history.
+    context_length : int, default=None
+        Rows of the trailing history that warm the state up before each
+        forecast (None: all of it). Estimators without ``generate`` and
+        without ESN state stepping forecast recursively by re-running
+        ``predict`` on this context once per step ahead, costing
+        ``horizon * context_length`` steps: bound it for long series.
+    nan_policy : {"raise", "interpolate"}, default="raise"
+        NaN in ``y``/``X``: an error naming the first position, or linear
+        interpolation inside the series (leading/trailing NaN stay an error).
+    calibration_size : float or int, default=0.2
+        Share (float) or number (int) of the last observations used as
+        rolling origins for :meth:`predict_interval`.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted estimator.
+    seasons_ : tuple of float
+        Seasonal periods in use.
+    trend_ : {"none", "difference", "linear"}
+        Trend handling in use (``trend="auto"`` resolved).
+    freq_ : pandas.DateOffset or int
+        Frequency of the index.
+    cutoff_ : label
+        Last observed label (moves with :meth:`update`).
+    n_features_model_ : int
+        Input columns of the estimator (targets + Fourier + exogenous).
+    exog_columns_ : list or None
+    n_interpolated_ : int
+        Values filled by ``nan_policy="interpolate"``.
+
+    See Also
+    --------
+    forecasting.backtest : rolling-origin evaluation.
+    forecasting.NaiveForecaster, forecasting.SeasonalNaiveForecaster : baselines.
+
+    Notes
+    -----
+    Recursive forecasting uses the estimator's ``generate`` when the model's
+    inputs are the series alone (no Fourier or exogenous inputs), steps the
+    ESN state otherwise, and for other estimators re-runs ``predict`` on the
+    trailing context once per step ahead. The direct strategy runs the
+    context once per forecast, whatever the estimator.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from forecasting import Forecaster
+    >>> t = np.arange(400)
+    >>> y = pd.Series(np.sin(2 * np.pi * t / 24), pd.date_range("2024", periods=400, freq="h"))
+    >>> f = Forecaster().fit(y)
+    >>> f.predict(3).index[0]
+    Timestamp('2024-01-17 16:00:00')
+    """
+
+    def __init__(self, estimator=None, *, strategy="recursive", max_horizon=None,
+                 trend="auto", seasonality="fourier", season_length="auto",
+                 n_fourier=3, scale=True, context_length=None, nan_policy="raise",
+                 calibration_size=0.2):
+        self.estimator = estimator
+        self.strategy = strategy
+        self.max_horizon = max_horizon
+        self.trend = trend
+        self.seasonality = seasonality
+        self.season_length = season_length
+        self.n_fourier = n_fourier
+        self.scale = scale
+        self.context_length = context_length
+        self.nan_policy = nan_policy
+        self.calibration_size = calibration_size
+
+    def set_params(self, **params):
+        """Set parameters; ``estimator__<name>`` also works with ``estimator=None``."""
+        if (self.estimator is None and "estimator" not in params
+                and any(k.startswith("estimator__") for k in params)):
+            self.estimator = default_estimator()
+        return super().set_params(**params)
+
+    # -- validation --------------------------------------------------------
+    def _validate_params(self):
+        if self.strategy not in _STRATEGIES:
+            raise ValueError(f"strategy={self.strategy!r} must be one of {_STRATEGIES}.")
+        if self.trend not in _TRENDS:
+            raise ValueError(f"trend={self.trend!r} must be one of {_TRENDS}.")
+        if self.seasonality not in _SEASONALITIES:
+            raise ValueError(f"seasonality={self.seasonality!r} must be one of "
+                             f"{_SEASONALITIES}.")
+        if self.strategy == "direct":
+            mh = self.max_horizon
+            if mh is None:
+                raise ValueError("strategy='direct' needs max_horizon, the number of "
+                                 "steps ahead to train readouts for (e.g. 48).")
+            if isinstance(mh, bool) or not isinstance(mh, Integral) or mh < 1:
+                raise ValueError(f"max_horizon={mh!r} must be a positive integer.")
+        for name in ("n_fourier",):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, Integral) or v < 0:
+                raise ValueError(f"{name}={v!r} must be a non-negative integer.")
+        cl = self.context_length
+        if cl is not None and (isinstance(cl, bool) or not isinstance(cl, Integral)
+                               or cl < 1):
+            raise ValueError(f"context_length={cl!r} must be None or a positive "
+                             "integer.")
+        cs = self.calibration_size
+        if isinstance(cs, bool) or not (
+                (isinstance(cs, Integral) and cs >= 1)
+                or (isinstance(cs, Real) and not isinstance(cs, Integral) and 0 < cs < 1)):
+            raise ValueError(f"calibration_size={cs!r} must be a fraction in (0, 1) "
+                             "or a positive number of observations.")
+        est = self.estimator
+        if est is not None and not (hasattr(est, "fit") and hasattr(est, "predict")):
+            raise TypeError(f"estimator={est!r} must have fit(X, y) and predict(X) "
+                            "on sequences (e.g. reservoir.ESNRegressor).")
+
+    def _resolve_seasons(self):
+        sl = self.season_length
+        if isinstance(sl, str):
+            if sl != "auto":
+                raise ValueError(f"season_length={sl!r} must be 'auto', None, a "
+                                 "number or a tuple of numbers.")
+            return tuple(float(s) for s in default_seasons(self._info))
+        if sl is None:
+            return ()
+        values = sl if isinstance(sl, (tuple, list)) else (sl,)
+        out = []
+        for s in values:
+            if isinstance(s, bool) or not isinstance(s, Real) or not s > 1:
+                raise ValueError(f"season_length={sl!r}: every season must be a "
+                                 "number of steps > 1.")
+            out.append(float(s))
+        return tuple(out)
+
+    # -- template hooks ----------------------------------------------------
+    def _horizon_rows(self):
+        return int(self.max_horizon) if self.strategy == "direct" else 1
+
+    def _washout(self):
+        w = getattr(self.estimator_ if hasattr(self, "estimator_") else
+                    (self.estimator or default_estimator()), "washout", 0)
+        return int(w) if isinstance(w, Integral) else 0
+
+    def _min_history(self, horizon):
+        return self._plan.n_lost + self._horizon_rows() + self._washout() + 2
+
+    def _fit(self, Y, E):
+        self._validate_params()
+        seasons = self._resolve_seasons()
+        plan_lags = []
+        if self.seasonality == "difference":
+            if not seasons:
+                raise ValueError(
+                    "seasonality='difference' needs a season: the frequency "
+                    f"{self._info.freq!r} suggests none; pass season_length.")
+            plan_lags.append(int(round(seasons[0])))
+        trend = self.trend
+        if trend == "auto":
+            trend = "difference" if tf.has_trend(Y) else "none"
+        self.trend_ = trend
+        if trend == "difference":
+            plan_lags.append(1)
+        coef = tf.fit_linear_trend(Y) if trend == "linear" else None
+        self._plan = tf.Plan(coef, plan_lags)
+        self.seasons_ = seasons if self.seasonality == "fourier" else (
+            seasons[:1] if self.seasonality == "difference" else ())
+        self._fourier_seasons = seasons if self.seasonality == "fourier" else ()
+
+        est = default_estimator() if self.estimator is None else self.estimator
+        self.estimator_ = clone(est)
+        washout = self._washout()
+        H = self._horizon_rows()
+        T = len(Y)
+        n_rows = T - self._plan.n_lost - H
+        if n_rows <= washout + 1:
+            need = self._plan.n_lost + H + washout + 2
+            raise ValueError(
+                f"y has {T} observations, too short for the estimator's "
+                f"washout={washout}"
+                + (f", max_horizon={H}" if self.strategy == "direct" else "")
+                + (f" and {self._plan.n_lost} lost to differencing"
+                   if self._plan.n_lost else "")
+                + f": at least {need} are needed. Pass a longer series or reduce "
+                "washout (estimator__washout).")
+
+        Z, _ = tf.forward(self._plan, Y)
+        if self.scale:
+            self._z_mean = Z.mean(axis=0)
+            sd = Z.std(axis=0)
+            self._z_std = np.where(sd > 0, sd, 1.0)
+        else:
+            self._z_mean = np.zeros(Z.shape[1])
+            self._z_std = np.ones(Z.shape[1])
+        if E is not None and self.scale:
+            self._e_mean = E.mean(axis=0)
+            sd = E.std(axis=0)
+            self._e_std = np.where(sd > 0, sd, 1.0)
+        elif E is not None:
+            self._e_mean, self._e_std = np.zeros(E.shape[1]), np.ones(E.shape[1])
+
+        U = self._inputs(Y, E, None)           # rows t = d .. T-1; last row needs t = T
+        Zs = (Z - self._z_mean) / self._z_std
+        k = Zs.shape[1]
+        if self.strategy == "recursive":
+            X_fit, y_fit = U[:-1], Zs[1:]
+        else:
+            L = len(Zs)
+            y_fit = np.empty((L - H, H * k))
+            for h in range(1, H + 1):
+                y_fit[:, (h - 1) * k:h * k] = Zs[h:L - H + h]
+            X_fit = U[:L - H]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self.estimator_.fit(X_fit, y_fit)
+        self.n_features_model_ = U.shape[1]
+        self._state_cache = None
+        return self
+
+    # -- features ----------------------------------------------------------
+    def _features(self, t, E_rows):
+        """Known inputs for time positions ``t``: Fourier terms and scaled exog."""
+        parts = [tf.fourier_features(t, self._fourier_seasons, self.n_fourier)]
+        if E_rows is not None:
+            parts.append((E_rows - self._e_mean) / self._e_std)
+        return np.hstack(parts) if parts else np.empty((len(t), 0))
+
+    def _inputs(self, Y, E, E_next):
+        """Model inputs for the history: row i = [zs(t), features(t + 1)] for
+        t = d .. T-1 (the last row uses ``E_next``, the first future exog row,
+        or is left without it at fit time)."""
+        Z, _ = tf.forward(self._plan, Y)
+        Zs = (Z - self._z_mean) / self._z_std
+        d = self._plan.n_lost
+        T = len(Y)
+        t_next = np.arange(d + 1, T + 1)
+        if E is None:
+            E_rows = None
+        else:
+            E_rows = np.empty((len(t_next), E.shape[1]))
+            E_rows[:-1] = E[d + 1:]
+            E_rows[-1] = E_next if E_next is not None else E[-1]
+        return np.ascontiguousarray(np.hstack([Zs, self._features(t_next, E_rows)]))
+
+    # -- prediction --------------------------------------------------------
+    def _predict(self, n, E_future):
+        if self.strategy == "direct" and n > self.max_horizon:
+            raise ValueError(f"horizon {n} exceeds max_horizon={self.max_horizon} "
+                             "of the direct strategy; refit with a larger "
+                             "max_horizon or use strategy='recursive'.")
+        Y, E = self._Y, self._E
+        T = len(Y)
+        U = self._inputs(Y, E, None if E_future is None else E_future[0])
+        if self.context_length is not None:
+            U = U[-self.context_length:]
+        k = Y.shape[1]
+        if self.strategy == "direct":
+            out = np.asarray(self.estimator_.predict(U)).reshape(len(U), -1)[-1]
+            Zs_f = out.reshape(-1, k)[:n]
+        else:
+            Zs_f = self._recursive(U, n, T, E_future, k)
+        Z_f = Zs_f * self._z_std + self._z_mean
+        _, levels = tf.forward(self._plan, Y)
+        return tf.inverse(self._plan, Z_f, levels, T)
+
+    def _future_features(self, T, n, E_future):
+        """Features of t + 1 for future rows t = T .. T + n - 2."""
+        t = np.arange(T + 1, T + n)
+        E_rows = None if E_future is None else E_future[1:n]
+        return self._features(t, E_rows)
+
+    def _recursive(self, U, n, T, E_future, k):
+        est = self.estimator_
+        extra = U.shape[1] - k
+        if extra == 0 and hasattr(est, "generate"):
+            out = np.asarray(est.generate(n, X_warmup=U))
+            return out.reshape(n, k)
+        F = self._future_features(T, n, E_future)        # (n - 1, extra)
+        if _is_esn(est):
+            return self._esn_steps(U, n, F, k)
+        # generic: re-run predict on the trailing context once per step ahead
+        rows = [U]
+        out = np.empty((n, k))
+        context = U
+        for h in range(n):
+            out[h] = np.asarray(est.predict(context)).reshape(len(context), -1)[-1]
+            if h + 1 < n:
+                new = np.concatenate([out[h], F[h]])[None, :]
+                context = np.vstack([context, new])
+                if self.context_length is not None:
+                    context = context[-self.context_length:]
+        del rows
+        return out
+
+    def _esn_steps(self, U, n, F, k):
+        """Closed loop with the ESN's state carried from step to step.
+
+        The state warms up once on ``U`` (``reservoir_.transform``); each step
+        then applies the documented update
+        ``x = (1 - a) x + a f(W_in u + W x + b)`` and readout
+        ``y = coef_ [u, x] + intercept_`` with the fitted attributes (a few
+        small products per step ahead, no run over the history).
+        """
+        est = self.estimator_
+        res = est.reservoir_
+        x = np.asarray(res.transform(U))[-1].copy()
+        W, W_in, b = res.W_, res.W_in_, res.bias_
+        a = float(res.leak_rate)
+        act = (lambda v: v) if res.activation == "identity" else np.tanh
+        d = est.n_features_in_ if est.include_input else 0
+        W_x, W_u = est.coef_[:, d:], est.coef_[:, :d]
+        u = U[-1]
+        out = np.empty((n, k))
+        for h in range(n):
+            y = W_x @ x + est.intercept_
+            if d:
+                y = y + W_u @ u
+            out[h] = y
+            if h + 1 < n:
+                u = np.concatenate([y, F[h]])
+                x = (1.0 - a) * x + a * act(W_in @ u + W @ x + b)
+        return out
