@@ -528,28 +528,54 @@ class ESNRegressor(RegressorMixin, BaseEstimator):
         out += self.intercept_
         return out
 
-    def predict(self, X):
-        """Outputs for every step of every sequence (state starts at zero).
+    def predict(self, X, *, initial_state=None, return_state=False):
+        """Outputs for every step of every sequence.
+
+        Parameters
+        ----------
+        X : array-like, same structures as in ``fit``
+        initial_state : ndarray of shape (n_reservoir,), optional
+            State before the first step of a single sequence (default zero):
+            continue a run explicitly, e.g. from the state returned earlier.
+        return_state : bool, default=False
+            Also return the state after the last step (single sequence).
 
         Returns
         -------
         y_pred : same structure as ``X``; 1-D entries (or a Series) if the
             model was fitted on a 1-D ``y``.
+        state : ndarray of shape (n_reservoir,)
+            Only with ``return_state=True``.
         """
         check_is_fitted(self, "coef_")
         seqs = check_X(X, n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=False)
+        x0 = None
+        if initial_state is not None or return_state:
+            if seqs.kind != "single":
+                raise ValueError("initial_state and return_state apply to a "
+                                 "single 2-D sequence X.")
+        if initial_state is not None:
+            x0 = np.ascontiguousarray(initial_state, dtype=np.float64)
+            if x0.shape != (self.n_reservoir,) or not np.isfinite(x0).all():
+                raise ValueError(
+                    f"initial_state must be a finite array of shape "
+                    f"({self.n_reservoir},); got shape {x0.shape}.")
+            x0 = [x0]
         out = [np.empty((n, self.n_outputs_)) for n in seqs.lengths]
-        for pieces, _, states in self.reservoir_._iter_states(seqs.arrays):
+        last = None
+        for pieces, final, states in self.reservoir_._iter_states(seqs.arrays, x0):
             row = 0
             for i, start, stop in pieces:
                 span = slice(row, row + stop - start)
                 out[i][start:stop] = self._readout(states[span],
                                                    seqs.arrays[i][start:stop])
                 row += stop - start
+            last = final.get(0, last)
         was_1d, columns, name = self._y_info
-        return restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
+        pred = restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
+        return (pred, last) if return_state else pred
 
     def generate(self, n_steps, X_warmup=None):
         """Run the network in closed loop, each prediction fed back as input.

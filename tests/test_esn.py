@@ -171,3 +171,17 @@ def test_memory_stays_bounded_by_chunks(monkeypatch):
     X = _series(5500)
     ESNRegressor(n_reservoir=20, random_state=0).fit(X, X[:, 0])
     assert max(seen) == 1000 and sum(seen) == 5500
+
+
+def test_predict_continues_an_explicit_state():
+    X, y = _series(400, d=2), np.sin(np.arange(400) / 6)
+    esn = ESNRegressor(n_reservoir=30, random_state=0).fit(X, y)
+    whole, end = esn.predict(X, return_state=True)
+    first, mid = esn.predict(X[:150], return_state=True)
+    second = esn.predict(X[150:], initial_state=mid)
+    np.testing.assert_allclose(np.concatenate([first, second]), whole, atol=1e-12)
+    np.testing.assert_allclose(end, naive_states(esn.reservoir_, X)[-1], atol=1e-12)
+    with pytest.raises(ValueError, match=r"initial_state must be a finite array of shape \(30,\)"):
+        esn.predict(X, initial_state=np.zeros(3))
+    with pytest.raises(ValueError, match="single 2-D sequence"):
+        esn.predict([X, X], return_state=True)
