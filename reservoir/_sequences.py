@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["Sequences", "check_X", "check_y_like", "restore", "check_scalar_param"]
+__all__ = ["Sequences", "check_X", "check_y_like", "restore", "check_scalar_param",
+           "check_future"]
 
 
 @dataclass
@@ -318,3 +319,41 @@ def check_scalar_param(value, name, *, kind=Real, low=None, high=None,
         rng = f"{lo or '(-inf'}, {hi or 'inf)'}"
         raise ValueError(f"{name}={value!r} must be in {rng}. {hint}".rstrip())
     return value
+
+
+def check_future(X_future, n_steps, n_features, n_outputs):
+    """Validate the known input columns of closed-loop generation.
+
+    A model that generates feeds back its ``n_outputs`` predictions as the
+    first input columns; the other ``n_features - n_outputs`` columns are
+    known in advance and given for the ``n_steps - 1`` steps after the first.
+
+    Returns
+    -------
+    future : ndarray of shape (n_steps - 1, n_features - n_outputs)
+    """
+    extra = n_features - n_outputs
+    if extra < 0:
+        raise ValueError(
+            f"generate feeds outputs back as inputs, so the model needs at least "
+            f"as many input features ({n_features}) as outputs ({n_outputs}); "
+            "fit it to predict its next input.")
+    if extra == 0:
+        if X_future is not None and np.size(X_future) != 0:
+            raise ValueError("X_future was given but the model has no input "
+                             "columns besides its fed-back outputs.")
+        return np.zeros((max(n_steps - 1, 0), 0))
+    if X_future is None:
+        raise ValueError(
+            f"The model has {extra} input column(s) besides its fed-back "
+            f"outputs; pass their future values as X_future of shape "
+            f"({n_steps - 1}, {extra}).")
+    future = _as_float_array(X_future, "X_future", "")
+    if future.ndim == 1 and extra == 1:
+        future = future[:, None]
+    if future.ndim != 2 or future.shape[1] != extra or future.shape[0] < n_steps - 1:
+        raise ValueError(
+            f"X_future must have shape ({n_steps - 1}, {extra}) (the known "
+            f"columns of the steps after the first); got {future.shape}.")
+    _check_finite(future, "X_future", "")
+    return np.ascontiguousarray(future[:n_steps - 1])

@@ -304,3 +304,20 @@ def test_generate_is_the_closed_loop_of_predict(Est):
     gen = est.generate(15, X_warmup=u[:50])
     fed = np.vstack([u[:50], gen[:-1]])
     np.testing.assert_allclose(est.predict(fed)[49:], gen, rtol=1e-10, atol=1e-12)
+
+
+def test_generate_with_known_future_columns():
+    rng = np.random.RandomState(1)
+    u = np.sin(np.arange(100) * 0.3)
+    cal = rng.randn(100)
+    X = np.column_stack([u[:-1], cal[1:]])         # value at t, calendar of t+1
+    est = GRURegressor(hidden_size=5, max_iter=2, dtype="float64", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, u[1:])
+    future = rng.randn(9, 1)
+    gen = est.generate(10, X_warmup=X[:40], X_future=future)
+    fed = np.vstack([X[:40], np.column_stack([gen[:-1], future[:, 0]])])
+    np.testing.assert_allclose(est.predict(fed)[39:], gen, rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match=r"pass their future values as X_future of shape \(9, 1\)"):
+        est.generate(10, X_warmup=X[:40])

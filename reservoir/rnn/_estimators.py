@@ -13,7 +13,8 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._compat import check_feature_names, regressor_tags
-from .._sequences import check_scalar_param, check_X, check_y_like, restore
+from .._sequences import (check_future, check_scalar_param, check_X, check_y_like,
+                          restore)
 from .._warnings import ReservoirWarning
 from . import _network
 
@@ -377,17 +378,23 @@ class _RecurrentRegressor(RegressorMixin, BaseEstimator):
         was_1d, columns, name = self._y_info
         return restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
 
-    def generate(self, n_steps, X_warmup):
+    def generate(self, n_steps, X_warmup, X_future=None):
         """Run the network in closed loop, each prediction fed back as input.
 
-        The model must predict its next input (``n_outputs_ ==
-        n_features_in_``) and be unidirectional.
+        The model must be unidirectional and predict the first
+        ``n_outputs_`` of its input columns one step ahead; any further input
+        columns are known in advance (calendar features, exogenous values) and
+        come from ``X_future``.
 
         Parameters
         ----------
         n_steps : int
         X_warmup : array-like of shape (n_timesteps, n_features)
             Teacher-forced warm-up; generation continues after its last row.
+        X_future : array-like of shape (n_steps - 1, n_features - n_outputs_), optional
+            The known input columns of the generated steps: the input fed after
+            ``y_gen[s]`` is ``[y_gen[s], X_future[s]]``. Required when the model
+            has more input features than outputs.
 
         Returns
         -------
@@ -399,29 +406,26 @@ class _RecurrentRegressor(RegressorMixin, BaseEstimator):
         if self.bidirectional:
             raise ValueError("A bidirectional model sees the future and cannot "
                              "generate; fit with bidirectional=False.")
-        if self.n_outputs_ != self.n_features_in_:
-            raise ValueError(
-                f"generate feeds outputs back as inputs, so the model needs as "
-                f"many outputs ({self.n_outputs_}) as input features "
-                f"({self.n_features_in_}); fit it to predict its next input.")
         seqs = check_X(X_warmup, "X_warmup", n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
         if seqs.kind != "single":
             raise ValueError("X_warmup must be one 2-D sequence.")
+        future = check_future(X_future, n_steps, self.n_features_in_, self.n_outputs_)
         dtype = _DTYPES[self.dtype]
         warm = seqs.arrays[0].astype(dtype)[:, None, :]
         T = warm.shape[0]
         Y, _, states = _network.forward(self._params, warm, np.array([T]), keep=False,
                                         return_states=True, **self._net_args())
         out = np.empty((n_steps, self.n_outputs_))
-        y = Y[-1:]
-        out[0] = y[0, 0]
+        out[0] = Y[-1, 0]
+        step = np.empty((1, 1, self.n_features_in_), dtype=dtype)
         for s in range(1, n_steps):
-            Y, _, states = _network.forward(self._params, y, np.array([1]), keep=False,
+            step[0, 0, :self.n_outputs_] = out[s - 1]
+            step[0, 0, self.n_outputs_:] = future[s - 1]
+            Y, _, states = _network.forward(self._params, step, np.array([1]), keep=False,
                                             states=states, t0=T + s - 1,
                                             return_states=True, **self._net_args())
-            y = Y
-            out[s] = y[0, 0]
+            out[s] = Y[0, 0]
         return out[:, 0] if self._y_info[0] else out
 
     def to_torch_state_dict(self):
