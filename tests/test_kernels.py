@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from reservoir._kernels import generate, harvest, harvest_many, pack_recurrent
+from reservoir._kernels import (_pack, generate, harvest, harvest_many,
+                                pack_recurrent)
 
 RTOL = 1e-12
 
@@ -42,12 +43,16 @@ def assert_close(actual, expected):
                                atol=RTOL * max(1.0, np.abs(expected).max(initial=0)))
 
 
-@pytest.fixture(params=[(1, 1), (7, 3), (50, 5), (130, 13)],
-                ids=lambda p: f"N{p[0]}k{p[1]}")
+@pytest.fixture(params=[(1, 1, 16), (7, 3, 16), (50, 5, 16), (130, 13, 16),
+                        (50, 5, 32), (130, 13, 32)],
+                ids=lambda p: f"N{p[0]}k{p[1]}idx{p[2]}")
 def reservoir(request):
-    n, k = request.param
+    """(N, packed, dense W); idx32 forces the layout used when N > 65536."""
+    n, k, bits = request.param
     csr = random_csr(n, k, seed=n)
-    return n, pack_recurrent(*csr), dense(*csr, n)
+    packed = (pack_recurrent(*csr) if bits == 16
+              else _pack(n, k, csr[1], csr[2], bits=32))
+    return n, packed, dense(*csr, n)
 
 
 @pytest.mark.parametrize("linear", [False, True])
@@ -196,3 +201,49 @@ def test_pack_rejects_ragged_rows():
     with pytest.raises(ValueError, match="same number of nonzeros"):
         pack_recurrent(np.array([0, 1, 3]), np.array([0, 0, 1]),
                        np.ones(3))
+
+
+@pytest.mark.parametrize("n, bits", [(9, 16), (9, 32), (65536, 16),
+                                     (65537, 32)])
+def test_pack_index_fields(n, bits):
+    """Every column index comes back out of its packed field."""
+    k = 3
+    rng = np.random.default_rng(7)
+    rows = min(n, 20)
+    cols = np.sort(rng.choice(n, size=(rows, k), replace=True), axis=1)
+    cols[0] = [0, n // 2, n - 1]
+    idx, val = _pack(rows, k, cols.ravel(), np.arange(rows * k, dtype=float),
+                     bits)
+    per_word = 64 // bits
+    for i in range(rows):
+        b, r = divmod(i, 8)
+        words = idx[b, :, r // per_word]
+        got = (words >> np.uint64(bits * (r % per_word))) & np.uint64(
+            (1 << bits) - 1)
+        np.testing.assert_array_equal(got, cols[i])
+        np.testing.assert_array_equal(val[b, :, r], np.arange(i * k, i * k + k))
+
+
+def test_pack_chooses_index_width():
+    for n, words in [(65536, 2), (65537, 4)]:
+        idx, _ = pack_recurrent(np.arange(n + 1), np.arange(n), np.ones(n))
+        assert idx.dtype == np.uint64 and idx.shape == (-(-n // 8), 1, words)
+
+
+def test_harvest_wide_layout_large_n():
+    """N > 65536 uses 32-bit index fields; check a few steps exactly."""
+    n, k = 70000, 2
+    rng = np.random.default_rng(8)
+    cols = np.sort(rng.choice(n, size=(n, k)), axis=1)
+    cols[:, 1] = np.maximum(cols[:, 1], cols[:, 0])
+    data = rng.normal(size=(n, k)) * 0.5
+    packed = pack_recurrent(np.arange(n + 1) * k, cols.ravel(), data.ravel())
+    assert packed[0].shape[2] == 4
+    drive = rng.normal(size=(3, n))
+    out = np.empty_like(drive)
+    harvest(packed, drive, 1.0, np.zeros(n), True, out)
+    x = np.zeros(n)
+    for t in range(3):
+        z = drive[t] + data[:, 0] * x[cols[:, 0]]
+        x = z + data[:, 1] * x[cols[:, 1]]
+        np.testing.assert_array_equal(out[t], x)
