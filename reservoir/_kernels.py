@@ -338,8 +338,9 @@ def harvest_many(packed, drive, offsets, leak, x0, linear, out):
 
 @njit(**_JIT)
 def _generate(idx, val, w_in, bias, w_out, leak, x0, u0, linear, out_y, out_x,
-              store_x, include_input):
+              store_x, include_input, future):
     n, d = w_in.shape
+    o = w_out.shape[0]
     x = x0.copy()
     x_new = np.empty(n)
     u = u0.copy()
@@ -364,18 +365,24 @@ def _generate(idx, val, w_in, bias, w_out, leak, x0, u0, linear, out_y, out_x,
             out_y[s, e] = z
         if store_x:
             out_x[s] = x
-        u[:] = out_y[s]
+        u[:o] = out_y[s]
+        if s < future.shape[0]:
+            u[o:] = future[s]
 
 
 def generate(packed, w_in, bias, w_out, leak, x0, u0, n_steps, include_input,
-             linear, out_y, out_x=None):
+             linear, out_y, out_x=None, future=None):
     """Closed-loop (free-running) generation in one jitted call.
 
     Starting from state ``x = x0`` and input ``u = u0``, for s in 0..n_steps-1::
 
         x = (1 - leak) x + leak f(w_in @ u + bias + W x)
         y = w_out @ [1, u, x]          ([1, x] if not include_input)
-        out_y[s] = y;  out_x[s] = x;  u = y
+        out_y[s] = y;  out_x[s] = x;  u = [y, future[s]]
+
+    The outputs are fed back as the first ``o`` input columns; the other
+    ``d - o`` columns (known in advance: calendar or exogenous values) come
+    from ``future``.
 
     so ``out_y[0]`` is the prediction made after feeding ``u0`` (an estimate
     of the input that follows ``u0``), and ``out_x[s]`` the state that made
@@ -397,14 +404,20 @@ def generate(packed, w_in, bias, w_out, leak, x0, u0, n_steps, include_input,
     include_input : bool
         Whether the readout features contain ``u``.
     linear : bool
-    out_y : ndarray of float64, shape (n_steps, d)
+    out_y : ndarray of float64, shape (n_steps, o)
         Filled in place.
     out_x : ndarray of float64, shape (n_steps, N), optional
         If given, filled with the states.
+    future : ndarray of float64, shape (>= n_steps - 1, d - o), optional
+        Known input columns of the steps after each output (default: none,
+        then ``o == d``).
     """
     store_x = out_x is not None
     if not store_x:
         out_x = np.empty((0, x0.shape[0]))
+    if future is None:
+        future = np.empty((0, w_in.shape[1] - w_out.shape[0]))
     _generate(packed[0], packed[1], w_in, bias, w_out, float(leak), x0,
               np.asarray(u0, dtype=np.float64), bool(linear), out_y[:n_steps],
-              out_x, store_x, bool(include_input))
+              out_x, store_x, bool(include_input),
+              np.ascontiguousarray(future, dtype=np.float64))

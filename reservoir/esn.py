@@ -12,7 +12,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels, matrices
 from ._compat import check_feature_names, regressor_tags, transformer_tags
-from ._sequences import check_scalar_param, check_X, check_y_like, restore
+from ._sequences import (check_future, check_scalar_param, check_X, check_y_like,
+                         restore)
 from ._threads import numba_threads
 from .readout import make_statistics
 from ._warnings import ReservoirWarning
@@ -577,11 +578,14 @@ class ESNRegressor(RegressorMixin, BaseEstimator):
         pred = restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
         return (pred, last) if return_state else pred
 
-    def generate(self, n_steps, X_warmup=None):
+    def generate(self, n_steps, X_warmup=None, X_future=None):
         """Run the network in closed loop, each prediction fed back as input.
 
-        The model must predict its next input (``n_outputs_ ==
-        n_features_in_``, e.g. fitted on ``X = u[:-1]``, ``y = u[1:]``).
+        The model must predict the first ``n_outputs_`` of its input columns
+        one step ahead (e.g. fitted on ``X = u[:-1]``, ``y = u[1:]``); any
+        further input columns are known in advance (calendar features,
+        exogenous values) and come from ``X_future``. The whole loop runs in
+        one compiled call.
 
         Parameters
         ----------
@@ -591,6 +595,9 @@ class ESNRegressor(RegressorMixin, BaseEstimator):
             Teacher-forced warm-up sequence; the generation continues after its
             last row. If None, it continues after the last sequence seen by
             ``fit``/``partial_fit``.
+        X_future : array-like of shape (n_steps - 1, n_features - n_outputs_), optional
+            The known input columns of the generated steps: the input fed after
+            ``y_gen[s]`` is ``[y_gen[s], X_future[s]]``.
 
         Returns
         -------
@@ -599,11 +606,7 @@ class ESNRegressor(RegressorMixin, BaseEstimator):
         """
         check_is_fitted(self, "coef_")
         check_scalar_param(n_steps, "n_steps", kind=Integral, low=1)
-        if self.n_outputs_ != self.n_features_in_:
-            raise ValueError(
-                f"generate feeds outputs back as inputs, so the model needs as "
-                f"many outputs ({self.n_outputs_}) as input features "
-                f"({self.n_features_in_}); fit it to predict its next input.")
+        future = check_future(X_future, n_steps, self.n_features_in_, self.n_outputs_)
         if X_warmup is None:
             x_last, u_last = self._last_state, self._last_input
         else:
@@ -611,20 +614,21 @@ class ESNRegressor(RegressorMixin, BaseEstimator):
                            estimator_name=type(self).__name__)
             if seqs.kind != "single":
                 raise ValueError("X_warmup must be one 2-D sequence.")
-            for _, final, _ in self.reservoir_._iter_states(seqs.arrays):
-                if final:
-                    x_last = final[0]
+            _, x_last = self.predict(seqs.arrays[0], return_state=True)
             u_last = seqs.arrays[0][-1]
         res = self.reservoir_
         first = self._readout(x_last[None, :], u_last[None, :])[0]
         out = np.empty((n_steps, self.n_outputs_))
         out[0] = first
-        w_out = np.ascontiguousarray(
-            np.column_stack([self.intercept_, self.coef_]))
-        _kernels.generate(res._packed, res.W_in_, res.bias_, w_out,
-                          res.leak_rate, np.ascontiguousarray(x_last), first.copy(),
-                          n_steps - 1, self.include_input,
-                          res.activation == "identity", out[1:])
+        if n_steps > 1:
+            u0 = np.concatenate([first, future[0]])
+            w_out = np.ascontiguousarray(
+                np.column_stack([self.intercept_, self.coef_]))
+            _kernels.generate(res._packed, res.W_in_, res.bias_, w_out,
+                              res.leak_rate, np.ascontiguousarray(x_last), u0,
+                              n_steps - 1, self.include_input,
+                              res.activation == "identity", out[1:],
+                              future=future[1:])
         return out[:, 0] if self._y_info[0] else out
 
     def __sklearn_tags__(self):

@@ -76,8 +76,10 @@ def test_predict_checks_features_and_fitting():
     from sklearn.exceptions import NotFittedError
     with pytest.raises(NotFittedError):
         ESNRegressor().predict(X)
-    with pytest.raises(ValueError, match="generate feeds outputs back"):
+    with pytest.raises(ValueError, match="pass their future values as X_future"):
         esn.generate(5)
+    with pytest.raises(ValueError, match="generate feeds outputs back"):
+        ESNRegressor(n_reservoir=5).fit(X[:, :1], X).generate(5)
     with pytest.raises(ValueError, match="n_steps=0"):
         ESNRegressor(n_reservoir=5).fit(X[:, :1], y).generate(0)
     with pytest.raises(TypeError, match="sparse input is not supported"):

@@ -185,3 +185,19 @@ def test_predict_continues_an_explicit_state():
         esn.predict(X, initial_state=np.zeros(3))
     with pytest.raises(ValueError, match="single 2-D sequence"):
         esn.predict([X, X], return_state=True)
+
+
+def test_generate_with_known_future_columns():
+    rng = np.random.RandomState(1)
+    u = np.sin(np.arange(300) * 0.3)
+    cal = np.cos(np.arange(300) * 0.05)
+    X = np.column_stack([u[:-1], cal[1:]])          # value at t, calendar of t+1
+    esn = ESNRegressor(n_reservoir=40, washout=20, random_state=0).fit(X, u[1:])
+    future = rng.randn(11, 1)
+    gen = esn.generate(12, X_warmup=X[:150], X_future=future)
+    fed = np.vstack([X[:150], np.column_stack([gen[:-1], future[:, 0]])])
+    np.testing.assert_allclose(esn.predict(fed)[149:], gen, rtol=1e-10, atol=1e-12)
+    with pytest.raises(ValueError, match=r"X_future of shape \(11, 1\)"):
+        esn.generate(12, X_warmup=X[:150])
+    with pytest.raises(ValueError, match=r"X_future must have shape \(11, 1\)"):
+        esn.generate(12, X_warmup=X[:150], X_future=np.zeros((3, 1)))
