@@ -5,9 +5,14 @@ Public names::
     from forecasting import Forecaster, backtest, BacktestResult
     from forecasting import NaiveForecaster, SeasonalNaiveForecaster
     from forecasting import metrics, ForecastingWarning
+    from forecasting import AnomalyDetector, AnomalyResult
+    from forecasting import RollingZScoreDetector, SeasonalNaiveDetector
+    from forecasting import detection_metrics
 """
 
-from . import metrics
+from . import detection_metrics, metrics
+from .anomaly import (AnomalyDetector, AnomalyResult, RollingZScoreDetector,
+                      SeasonalNaiveDetector)
 from ._warnings import ForecastingWarning
 from .backtest import BacktestResult, backtest
 from .baselines import NaiveForecaster, SeasonalNaiveForecaster
@@ -15,4 +20,5 @@ from .forecaster import Forecaster, default_estimator
 
 __all__ = ["Forecaster", "backtest", "BacktestResult", "NaiveForecaster",
            "SeasonalNaiveForecaster", "ForecastingWarning", "default_estimator",
-           "metrics"]
+           "metrics", "AnomalyDetector", "AnomalyResult", "RollingZScoreDetector",
+           "SeasonalNaiveDetector", "detection_metrics"]

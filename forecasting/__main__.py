@@ -6,7 +6,9 @@ Subcommands::
     python -m forecasting forecast FILE.csv --time-column C --column C --horizon H
         [--model esn|lstm|gru|rnn|cwrnn] [--coverage 0.9] [--interpolate]
         [--out F.csv] [--plot F.png]
-    python -m forecasting anomalies ...      (reserved; not implemented yet)
+    python -m forecasting anomalies FILE.csv --time-column C --column C
+        [--train 0.15] [--contamination 0.01 | --threshold T] [--cooldown N]
+        [--interpolate] [--out F.csv] [--plot F.png]
 
 Errors in the data (unreadable file, missing column, unparseable time, too
 short a series, ...) print one line on stderr and exit with status 2.
@@ -216,9 +218,67 @@ def cmd_demo(args):
 
 
 def cmd_anomalies(args):
-    print("python -m forecasting anomalies: not implemented yet (reserved for "
-          "the AnomalyDetector issue).", file=sys.stderr)
-    return EXIT_USAGE
+    """Fit an AnomalyDetector on the first --train share of the column, score
+    the whole column causally, write time,value,score,anomaly."""
+    import warnings
+
+    import pandas as pd
+
+    from forecasting import AnomalyDetector
+    if not 0 < args.train <= 1:
+        raise CLIError(f"--train {args.train} must be a fraction in (0, 1].")
+    y = read_series(args.file, args.time_column, args.column)
+    n_train = max(1, int(round(args.train * len(y))))
+    det = AnomalyDetector(contamination=args.contamination, threshold=args.threshold,
+                          cooldown=args.cooldown)
+    if args.interpolate:
+        det.set_params(nan_policy="interpolate")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        det.fit(y.iloc[:n_train])
+        res = det.detect(y)
+    out = pd.DataFrame({args.column: y, "score": res.scores, "anomaly": res.flags})
+    out.index.name = args.time_column
+    if args.out:
+        try:
+            out.to_csv(args.out)
+        except OSError as exc:
+            raise CLIError(f"cannot write {args.out!r}: {exc.strerror}.") from None
+    else:
+        out.to_csv(sys.stdout)
+    print(f"{int(res.flags.sum())} of {len(y)} steps flagged (threshold "
+          f"{res.threshold:.3g}, fitted on the first {n_train})", file=sys.stderr)
+    if args.plot:
+        _plot_anomalies(args.plot, y, res, title=f"{args.column}: anomaly scores")
+    return 0
+
+
+def _plot_anomalies(path, y, res, title=""):
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise CLIError("--plot needs matplotlib, which is not installed "
+                       "(pip install matplotlib).") from None
+    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(10, 5), sharex=True)
+    ax.plot(y.index, y.to_numpy(), color="0.3", lw=0.8)
+    flagged = y[res.flags.to_numpy()]
+    ax.scatter(flagged.index, flagged.to_numpy(), color="C3", s=20, zorder=3,
+               label="flagged")
+    ax.set_title(title)
+    ax.legend(loc="upper left")
+    ax2.plot(res.scores.index, res.scores.to_numpy(), color="C0", lw=0.8)
+    ax2.axhline(res.threshold, color="C3", ls="--", lw=1, label="threshold")
+    ax2.set_ylabel("score")
+    ax2.legend(loc="upper left")
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=100)
+    except OSError as exc:
+        raise CLIError(f"cannot write the plot to {path!r}: {exc.strerror}.") from None
+    finally:
+        plt.close(fig)
 
 
 def build_parser():
@@ -261,10 +321,28 @@ def build_parser():
                     "(needs matplotlib)")
     fc.set_defaults(func=cmd_forecast)
 
-    an = sub.add_parser("anomalies", help="reserved: anomaly scores (not "
-                        "implemented yet)", description="Reserved for anomaly "
-                        "scoring; not implemented yet.")
-    an.add_argument("args", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
+    an = sub.add_parser("anomalies", help="anomaly scores of a column of a CSV "
+                        "file", description="Fit an AnomalyDetector (ESN) on the "
+                        "start of one column of a CSV file, score every step "
+                        "causally and write time, value, score, anomaly.")
+    an.add_argument("file", metavar="FILE.csv")
+    an.add_argument("--time-column", required=True, metavar="C",
+                    help="timestamps (or integer steps)")
+    an.add_argument("--column", required=True, metavar="C", help="values to score")
+    an.add_argument("--train", type=float, default=0.15, metavar="F",
+                    help="share of the series (from its start) to fit on "
+                         "(default 0.15)")
+    an.add_argument("--contamination", type=float, default=0.01,
+                    help="share of training steps above the threshold (default 0.01)")
+    an.add_argument("--threshold", type=float, default=None,
+                    help="fixed score threshold instead of --contamination")
+    an.add_argument("--cooldown", type=int, default=0,
+                    help="steps between two flags (default 0)")
+    an.add_argument("--interpolate", action="store_true",
+                    help="fill NaN inside the series linearly (default: error)")
+    an.add_argument("--out", metavar="F.csv", help="write here (default: stdout)")
+    an.add_argument("--plot", metavar="F.png", help="draw series, flags and "
+                    "scores (needs matplotlib)")
     an.set_defaults(func=cmd_anomalies)
     return parser
 

@@ -114,3 +114,11 @@ def mase(y_true, y_pred, y_train, m=1):
         Seasonal period of the naive scale (1: the random-walk scale).
     """
     return mae(y_true, y_pred) / mase_scale(y_train, m)
+
+
+# -- detection metrics (implemented in forecasting.detection_metrics) --------
+from .detection_metrics import (NAB_PROFILES, event_scores,  # noqa: E402
+                                nab_normalise, nab_score, point_auc)
+
+__all__ += ["nab_score", "nab_normalise", "event_scores", "point_auc",
+            "NAB_PROFILES"]

@@ -77,9 +77,11 @@ def test_too_short_series_and_bad_values(tmp_path, capsys):
                             "v", "--horizon", "3"], "non-numeric value at row 1")
 
 
-def test_anomalies_reserved(capsys):
-    assert main(["anomalies"]) == 2
-    assert "not implemented yet" in capsys.readouterr().err
+def test_anomalies_needs_a_file(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["anomalies"])
+    assert exc.value.code == 2
+    assert "FILE" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["demo", "--help"],

@@ -1,0 +1,736 @@
+"""Anomaly scores for pandas series: :class:`AnomalyDetector` on a reservoir
+model, and two baselines with the same interface.
+
+Every detector follows one causal pipeline, chunk by chunk (a whole series,
+or the new points given to :meth:`~AnomalyDetector.update`):
+
+1. **prediction** -- a one-step-ahead prediction ``yhat(t)`` of each column
+   from the data before ``t`` (the ESN's, the value one season ago, or the
+   rolling mean);
+2. **normalised residual** -- ``r(t) = (e(t) - median) / scale`` per
+   column, with ``e = y - yhat`` and the median and the scale (interquartile
+   range / 1.349) of the residuals of the previous ``window`` steps, so a
+   score means the same on any series and follows the residuals' own drift;
+   the scale never drops below ``scale_floor`` times the residual scale seen
+   in ``fit`` (constant stretches give finite scores);
+3. **combination** -- ``a(t) = sqrt(mean_j r_j(t)^2)`` over the columns; each
+   column's contribution is its share ``r_j^2 / sum_j r_j^2``;
+4. **score** -- ``score="likelihood"`` (default, after Numenta's anomaly
+   likelihood): the mean of ``a`` over the last ``smoothing`` steps,
+   compared with the mean and standard deviation of ``a`` over the previous
+   ``window`` steps, reported as the Gaussian tail's surprise
+   ``-log10 Q(z)`` (5 means a 1-in-100,000 event); ``score="robust_z"``:
+   ``a(t)`` itself.
+
+Steps before a detector has a prediction and ``min_periods`` earlier
+residuals (the warm-up) score 0. Scores are never NaN.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import warnings
+from dataclasses import dataclass
+from numbers import Integral, Real
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, clone
+from sklearn.utils.validation import check_is_fitted
+
+from . import _transforms as tf
+from ._validation import _fill_nan, check_series, default_seasons, future_index
+
+__all__ = ["AnomalyDetector", "AnomalyResult", "RollingZScoreDetector",
+           "SeasonalNaiveDetector", "default_anomaly_estimator"]
+
+_SCORES = ("likelihood", "robust_z")
+_IQR_TO_SIGMA = 1.349          # IQR of a standard normal
+_LN10 = math.log(10.0)
+_MAX_SCORE = 1e6               # caps robust_z scores of a constant stretch
+
+
+@dataclass
+class AnomalyResult:
+    """Scores, threshold, flags and per-column contributions of one series.
+
+    Attributes
+    ----------
+    scores : pandas.Series
+        Anomaly score per timestamp on the input's index (higher = more
+        anomalous, 0 during the warm-up, never NaN).
+    threshold : float
+        The detector's ``threshold_``.
+    flags : pandas.Series of bool
+        ``scores > threshold``, except within ``cooldown`` steps after an
+        earlier flag of the same run.
+    contributions : pandas.DataFrame
+        One column per input column: its share of the squared normalised
+        residuals at each timestamp (rows sum to 1; equal shares when all
+        residuals are 0 or during the warm-up).
+    predictions : pandas.DataFrame
+        The one-step-ahead predictions the residuals come from, in the
+        series' units (NaN where the detector has none yet).
+    """
+
+    scores: pd.Series
+    threshold: float
+    flags: pd.Series
+    contributions: pd.DataFrame
+    predictions: pd.DataFrame
+
+    def __repr__(self):
+        return (f"AnomalyResult({len(self.scores)} scores, threshold "
+                f"{self.threshold:.4g}, {int(self.flags.sum())} flagged)")
+
+
+# -- the pipeline's math: pure functions on arrays --------------------------
+def _rolling(frame, window, min_periods):
+    return frame.rolling(window, min_periods=min_periods)
+
+
+def _normalise(E_hist, E, window, min_periods, floor):
+    """Normalised residuals of the rows of ``E`` (n, k) given the preceding
+    rows ``E_hist`` (h, k) (NaN = no residual). Median and IQR over the
+    ``window`` rows before each row; NaN where fewer than ``min_periods``."""
+    h = len(E_hist)
+    both = pd.DataFrame(np.vstack([E_hist, E]))
+    roll = _rolling(both, window, min_periods)
+    med = roll.median().shift(1).to_numpy()[h:]
+    q1 = roll.quantile(0.25).shift(1).to_numpy()[h:]
+    q3 = roll.quantile(0.75).shift(1).to_numpy()[h:]
+    scale = np.maximum((q3 - q1) / _IQR_TO_SIGMA, floor)
+    return (E - med) / scale
+
+
+def _combine(R):
+    """(a, shares): RMS over columns and each column's share of r^2."""
+    sq = R * R
+    total = sq.sum(axis=1)
+    k = R.shape[1]
+    a = np.sqrt(total / k)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        shares = np.where(total[:, None] > 0, sq / total[:, None], 1.0 / k)
+    shares[~np.isfinite(shares).all(axis=1)] = 1.0 / k
+    return a, shares
+
+
+def _likelihood(a_hist, a, window, min_periods, smoothing, sd_floor):
+    """Surprise ``-log10 Q(z)`` of the short mean of ``a`` against the
+    preceding ``window`` values of ``a``; NaN while undefined."""
+    from scipy.special import log_ndtr
+    h = len(a_hist)
+    both = pd.Series(np.concatenate([a_hist, a]))
+    roll = _rolling(both, window, min_periods)
+    mu = roll.mean().shift(1).to_numpy()[h:]
+    sd = np.maximum(roll.std().shift(1).to_numpy()[h:], sd_floor)
+    short = both.rolling(smoothing, min_periods=1).mean().to_numpy()[h:]
+    z = (short - mu) / sd
+    out = -log_ndtr(-z) / _LN10
+    out[np.isnan(a)] = np.nan
+    return out
+
+
+def _check_fraction(value, name, high=0.5):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real) \
+            or not (0 < value <= high) or math.isnan(value):
+        raise ValueError(f"{name}={value!r} must be a fraction in (0, {high}], "
+                         "e.g. 0.01 (the share of training steps expected to be "
+                         "anomalous).")
+
+
+def _check_int(value, name, low):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) \
+            or value < low:
+        raise ValueError(f"{name}={value!r} must be an integer >= {low}.")
+
+
+# -- the template ------------------------------------------------------------
+class _BaseDetector(BaseEstimator):
+    """Shared plumbing: validation, normalisation, threshold, stream state.
+
+    Subclasses implement ``_fit_model(Y, t)``, ``_new_stream()`` and
+    ``_predict_chunk(Y, t, stream) -> (pred, scale)``: one-step-ahead
+    predictions (n, k) for the rows of a chunk, NaN where there is none, and
+    optionally their own scales (n, k) (then step 2 of the pipeline is
+    replaced by ``(y - pred) / scale``); ``stream`` is a dict they update.
+    """
+
+    # -- parameters --------------------------------------------------------
+    def _validate_base(self):
+        if self.score not in _SCORES:
+            raise ValueError(f"score={self.score!r} must be one of {_SCORES}.")
+        _check_fraction(self.contamination, "contamination")
+        thr = self.threshold
+        if thr is not None and (isinstance(thr, (bool, np.bool_))
+                                or not isinstance(thr, Real) or not math.isfinite(thr)):
+            raise ValueError(f"threshold={thr!r} must be None (use contamination) "
+                             "or a finite number on the score's scale.")
+        _check_int(self.window, "window", 3)
+        _check_int(self.min_periods, "min_periods", 2)
+        if self.min_periods > self.window:
+            raise ValueError(f"min_periods={self.min_periods} must not exceed "
+                             f"window={self.window}.")
+        _check_int(self.smoothing, "smoothing", 1)
+        _check_int(self.cooldown, "cooldown", 0)
+        sf = self.scale_floor
+        if isinstance(sf, (bool, np.bool_)) or not isinstance(sf, Real) \
+                or not 0 < sf <= 1:
+            raise ValueError(f"scale_floor={sf!r} must be a fraction in (0, 1].")
+
+    # -- public API ----------------------------------------------------------
+    def fit(self, y):
+        """Fit the model on ``y`` and set ``threshold_`` from its scores.
+
+        Parameters
+        ----------
+        y : pandas.Series or pandas.DataFrame
+            On a regular DatetimeIndex, PeriodIndex or RangeIndex, as for
+            :class:`forecasting.Forecaster`; no constant column.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_base()
+        self._validate_params()
+        Y, info, n_filled = check_series(y, "y", nan_policy=self.nan_policy)
+        sd = Y.std(axis=0)
+        if np.any(sd == 0):
+            j = int(np.flatnonzero(sd == 0)[0])
+            raise ValueError(
+                f"y column {info.columns[j]!r} is constant (zero variance, value "
+                f"{Y[0, j]!r}): there is no normal variation to learn; drop the "
+                "column or fit on a stretch where it varies.")
+        self._info = info
+        self._start = y.index[0]
+        self.columns_ = list(info.columns)
+        self.n_features_in_ = Y.shape[1]
+        self.freq_ = info.freq
+        self.n_interpolated_ = n_filled
+        t = np.arange(len(Y), dtype=np.float64)
+        self._fit_model(Y, t)
+        # residual scale of the training series (sets the scale floor)
+        stream = self._new_stream()
+        pred, _ = self._predict_chunk(Y, t, stream)
+        E = Y - pred
+        ok = ~np.isnan(E).any(axis=1)
+        if ok.sum() < self.min_periods + 1:
+            raise ValueError(
+                f"y has {len(Y)} observations, of which only {int(ok.sum())} get "
+                f"a prediction; at least min_periods + 1 = {self.min_periods + 1} "
+                "are needed to learn the residuals' scale. Pass a longer series or "
+                "reduce the warm-up (estimator washout, window, min_periods).")
+        q1, q3 = np.percentile(E[ok], [25, 75], axis=0)
+        base = (q3 - q1) / _IQR_TO_SIGMA
+        base = np.where(base > 0, base, np.abs(E[ok]).mean(axis=0))
+        base = np.where(base > 0, base, 1e-9 * sd)
+        self.residual_scale_ = base
+        # training scores set the threshold; the stream then continues after y
+        self._stream = self._fresh_stream()
+        scores, _, _, live = self._score_chunk(Y, t, self._stream)
+        self.training_scores_ = pd.Series(scores, index=y.index, name="score")
+        if self.threshold is not None:
+            self.threshold_ = float(self.threshold)
+        else:
+            live = scores[live]
+            if len(live) == 0:
+                raise ValueError("no training step is past the warm-up; pass a "
+                                 "longer series or reduce window/min_periods.")
+            self.threshold_ = float(np.quantile(live, 1.0 - self.contamination))
+        self._flags(scores, self._stream)
+        self._last = info.last
+        return self
+
+    def anomaly_score(self, y):
+        """Causal anomaly scores of ``y`` (the detector's stream is not moved).
+
+        The run starts afresh at ``y``'s first row: the score at ``t`` uses
+        only ``y`` up to ``t``, so scores of ``y[:k]`` are the first ``k``
+        scores of ``y``.
+
+        Parameters
+        ----------
+        y : pandas.Series or pandas.DataFrame
+            The fitted columns, on the fitted frequency (it may start at any
+            label of the fitted grid, before or after the training series).
+
+        Returns
+        -------
+        pandas.Series
+            On ``y``'s index, named ``"score"``; 0 during the warm-up.
+        """
+        return self.detect(y).scores
+
+    def predict(self, y):
+        """Boolean flags ``anomaly_score(y) > threshold_`` on ``y``'s index
+        (thinned by ``cooldown``)."""
+        return self.detect(y).flags
+
+    def detect(self, y):
+        """Scores, flags, contributions and predictions of ``y`` in one result.
+
+        Returns
+        -------
+        AnomalyResult
+        """
+        check_is_fitted(self, "threshold_")
+        Y, index = self._check_new(y, "y")
+        t = self._positions(index)
+        return self._result(Y, t, index, self._fresh_stream())
+
+    def update(self, y_new):
+        """Score new observations online, continuing after the last ones seen.
+
+        The model is not refitted; the reservoir state, the last values and
+        the rolling statistics carry over from :meth:`fit` (or the previous
+        ``update``), so the scores equal those of one run over the whole
+        series.
+
+        Parameters
+        ----------
+        y_new : pandas.Series or pandas.DataFrame
+            The steps right after the last observation seen (its index must
+            continue it exactly).
+
+        Returns
+        -------
+        AnomalyResult
+            Of the new points only.
+        """
+        check_is_fitted(self, "threshold_")
+        Y, index = self._check_new(y_new, "y_new", continuing=True)
+        t = self._positions(index)
+        res = self._result(Y, t, index, self._stream)
+        self._last = index[-1]
+        return res
+
+    # -- helpers -------------------------------------------------------------
+    def _info_at(self, last):
+        info = self._info
+        from dataclasses import replace
+        return replace(info, last=last)
+
+    def _check_new(self, y, name, continuing=False):
+        if isinstance(y, pd.DataFrame):
+            cols = list(y.columns)
+            if cols != self.columns_:
+                missing = [c for c in self.columns_ if c not in cols]
+                extra = [c for c in cols if c not in self.columns_]
+                raise ValueError(
+                    f"{name} has columns {cols} but the detector was fitted on "
+                    f"{self.columns_} (missing {missing}, unexpected {extra}); "
+                    "pass the same columns in the same order.")
+        elif isinstance(y, pd.Series):
+            if self.n_features_in_ != 1:
+                raise ValueError(f"{name} is a Series but the detector was fitted "
+                                 f"on {self.n_features_in_} columns "
+                                 f"{self.columns_}; pass a DataFrame with them.")
+        else:
+            raise TypeError(f"{name} must be a pandas Series or DataFrame; got "
+                            f"{type(y).__name__}.")
+        if continuing:
+            if len(y) == 0:
+                raise ValueError(f"{name} is empty; pass at least one new observation.")
+            expected = future_index(self._info_at(self._last), len(y))
+            if not y.index.equals(expected):
+                raise ValueError(
+                    f"{name}'s index must continue the observations seen so far: "
+                    f"expected {len(y)} labels from {expected[0]!r} to "
+                    f"{expected[-1]!r}, got {y.index[0]!r} to {y.index[-1]!r}.")
+            frame = y.to_frame() if isinstance(y, pd.Series) else y
+            try:
+                Y = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+            except (TypeError, ValueError) as exc:
+                raise TypeError(f"{name} must hold numbers ({exc}).") from None
+            if np.isinf(Y).any():
+                row = int(np.flatnonzero(np.isinf(Y).any(axis=1))[0])
+                raise ValueError(f"{name} contains infinity at position {row}; "
+                                 "remove it.")
+            Y, _ = _fill_nan(Y, name, self.nan_policy, y.index)
+            return np.ascontiguousarray(Y), y.index
+        Y, info, _ = check_series(y, name, nan_policy=self.nan_policy)
+        if info.kind != self._info.kind or info.freq != self._info.freq:
+            if not (len(y) < 3 and info.kind == self._info.kind):
+                raise ValueError(
+                    f"{name} has frequency {info.freq!r} ({info.kind} index) but "
+                    f"the detector was fitted on {self._info.freq!r} "
+                    f"({self._info.kind}); resample it first.")
+        return Y, y.index
+
+    def _positions(self, index):
+        """Time positions (steps since the training series' first label)."""
+        first, start, info = index[0], self._start, self._info
+        if info.kind == "range":
+            off = (int(first) - int(start)) / info.freq
+        elif info.kind == "period":
+            off = first.ordinal - start.ordinal
+        else:
+            try:
+                off = (first - start) / pd.Timedelta(info.freq)
+            except (TypeError, ValueError):    # calendar offsets (months, ...)
+                lo, hi = sorted([first, start])
+                steps = len(pd.date_range(lo, hi, freq=info.freq)) - 1
+                off = steps if first >= start else -steps
+        if abs(off - round(off)) > 1e-9:
+            raise ValueError(f"the first label {first!r} is not on the fitted "
+                             f"frequency grid (start {start!r}, frequency "
+                             f"{info.freq}).")
+        return float(round(off)) + np.arange(len(index), dtype=np.float64)
+
+    def _fresh_stream(self):
+        s = self._new_stream()
+        k = self.n_features_in_
+        s.update(E_hist=np.empty((0, k)), a_hist=np.empty(0), pos=0,
+                 last_flag=None)
+        return s
+
+    def _score_chunk(self, Y, t, stream):
+        pred, scale = self._predict_chunk(Y, t, stream)
+        E = Y - pred
+        if scale is not None:
+            R = E / np.maximum(scale, self.scale_floor * self.residual_scale_)
+        else:
+            R = _normalise(stream["E_hist"], E, self.window, self.min_periods,
+                           self.scale_floor * self.residual_scale_)
+            stream["E_hist"] = np.vstack([stream["E_hist"], E])[-self.window:]
+        R[np.isnan(R).any(axis=1)] = np.nan
+        a, shares = _combine(R)
+        if self.score == "likelihood":
+            s = _likelihood(stream["a_hist"], a, self.window, self.min_periods,
+                            self.smoothing, 0.1)
+            stream["a_hist"] = np.concatenate([stream["a_hist"], a])[-self.window:]
+        else:
+            s = a
+        live = ~np.isnan(s)
+        s = np.clip(np.nan_to_num(s, nan=0.0, posinf=_MAX_SCORE), 0.0, _MAX_SCORE)
+        return s, shares, pred, live
+
+    def _result(self, Y, t, index, stream):
+        scores, shares, pred, _ = self._score_chunk(Y, t, stream)
+        s = pd.Series(scores, index=index, name="score")
+        flags = self._flags(scores, stream)
+        return AnomalyResult(
+            scores=s, threshold=self.threshold_,
+            flags=pd.Series(flags, index=index, name="anomaly"),
+            contributions=pd.DataFrame(shares, index=index, columns=self.columns_),
+            predictions=pd.DataFrame(pred, index=index, columns=self.columns_))
+
+    def _flags(self, scores, stream):
+        """scores > threshold_, thinned by the cooldown (carried in stream)."""
+        flags = np.zeros(len(scores), dtype=bool)
+        last, pos = stream["last_flag"], stream["pos"]
+        for i in np.flatnonzero(scores > self.threshold_):
+            if last is None or pos + i - last > self.cooldown:
+                flags[i] = True
+                last = pos + int(i)
+        stream["last_flag"], stream["pos"] = last, pos + len(scores)
+        return flags
+
+    def _validate_params(self):
+        pass
+
+
+_BASE_DOC = """
+    score : {"likelihood", "robust_z"}, default="likelihood"
+        Final score (see the module notes): the Gaussian surprise
+        ``-log10 Q`` of the recent normalised residuals (Numenta-style
+        likelihood), or the normalised residual itself.
+    window : int, default=1000
+        Steps of the causal window of the rolling residual statistics.
+    min_periods : int, default=50
+        Earlier residuals needed before a step is scored (warm-up).
+    smoothing : int, default=10
+        Steps of the short mean of ``score="likelihood"``.
+    contamination : float in (0, 0.5], default=0.01
+        Share of the training steps (past the warm-up) expected above the
+        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
+        the training scores. Ignored when ``threshold`` is given.
+    threshold : float, default=None
+        A fixed threshold on the score's scale instead.
+    scale_floor : float in (0, 1], default=0.1
+        The rolling residual scale never drops below this share of the
+        training residuals' scale.
+    cooldown : int, default=0
+        Steps after a flag during which no new flag is raised (an alert
+        policy: one alarm per incident rather than one per step). Causal; it
+        carries over in :meth:`update`.
+    nan_policy : {"raise", "interpolate"}, default="raise"
+"""
+
+
+def default_anomaly_estimator():
+    """The ESN an :class:`AnomalyDetector` uses when given ``estimator=None``.
+
+    :func:`forecasting.default_estimator` (200 leaky units, 50 washout
+    steps, ``random_state=0``) with a stronger ridge, ``alpha=10`` on
+    standardised data: a smoother one-step model that learns the normal
+    dynamics rather than echoing the last value (measured on NAB in
+    ``benchmarks/anomaly_results.md``: alpha 1e-3 / 0.1 / 1 / 10).
+    """
+    from .forecaster import default_estimator
+    return default_estimator().set_params(alpha=10.0)
+
+
+class AnomalyDetector(_BaseDetector):
+    """Anomaly scores from a reservoir model's one-step-ahead residuals.
+
+    The series is standardised with the training mean and standard deviation
+    and fed, with Fourier terms of its seasons, to the estimator, which
+    learns to predict the next step. Its one-step residuals become scores
+    through the causal pipeline of :mod:`forecasting.anomaly`: rolling robust
+    normalisation, combination over columns, Numenta-style likelihood.
+
+    Parameters
+    ----------
+    estimator : estimator with ``fit(X, y)`` / ``predict(X)`` on sequences, default=None
+        ``None`` uses :func:`default_anomaly_estimator` (an ESN). With an
+        estimator whose ``predict`` takes ``initial_state`` and
+        ``return_state`` (:class:`~reservoir.ESNRegressor`), :meth:`update`
+        continues the state; otherwise it re-runs ``predict`` over every
+        input seen.
+    season_length : "auto", None, float or tuple of floats, default="auto"
+        Seasons of the Fourier inputs, as in :class:`forecasting.Forecaster`.
+    n_fourier : int, default=3
+        Harmonics per season.
+    %s
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted one-step model.
+    threshold_ : float
+    residual_scale_ : ndarray of shape (n_columns,)
+        Robust scale of the training residuals (series' units).
+    training_scores_ : pandas.Series
+        Scores of the training series.
+    columns_ : list
+    seasons_ : tuple of float
+    freq_ : pandas.DateOffset or int
+
+    See Also
+    --------
+    RollingZScoreDetector, SeasonalNaiveDetector : baselines.
+    forecasting.detection_metrics : NAB score, event-wise F1, AUCs.
+
+    Notes
+    -----
+    ``score="likelihood"`` was chosen over ``"robust_z"`` by the NAB
+    measurement in ``benchmarks/anomaly_results.md``. A constant column in
+    ``fit`` is an error; constant stretches later score finitely (the scale
+    floor). The first ``washout + min_periods`` steps of a run score 0.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from forecasting import AnomalyDetector
+    >>> t = np.arange(1500)
+    >>> y = pd.Series(np.sin(2 * np.pi * t / 24), pd.date_range("2024", periods=1500, freq="h"))
+    >>> det = AnomalyDetector().fit(y[:1000])
+    >>> y2 = y.copy(); y2.iloc[1200] += 3
+    >>> int(det.anomaly_score(y2).idxmax() == y2.index[1200])
+    1
+    """ % _BASE_DOC
+
+    def __init__(self, estimator=None, *, season_length="auto", n_fourier=3,
+                 score="likelihood", window=1000, min_periods=50, smoothing=10,
+                 contamination=0.01, threshold=None, scale_floor=0.1,
+                 cooldown=0, nan_policy="raise"):
+        self.estimator = estimator
+        self.season_length = season_length
+        self.n_fourier = n_fourier
+        self.score = score
+        self.window = window
+        self.min_periods = min_periods
+        self.smoothing = smoothing
+        self.contamination = contamination
+        self.threshold = threshold
+        self.scale_floor = scale_floor
+        self.cooldown = cooldown
+        self.nan_policy = nan_policy
+
+    def _validate_params(self):
+        est = self.estimator
+        if est is not None and not (hasattr(est, "fit") and hasattr(est, "predict")):
+            raise TypeError(f"estimator={est!r} must have fit(X, y) and predict(X) "
+                            "on sequences (e.g. reservoir.ESNRegressor).")
+        _check_int(self.n_fourier, "n_fourier", 0)
+
+    def _resolve_seasons(self, info):
+        sl = self.season_length
+        if isinstance(sl, str):
+            if sl != "auto":
+                raise ValueError(f"season_length={sl!r} must be 'auto', None, a "
+                                 "number or a tuple of numbers.")
+            return tuple(float(s) for s in default_seasons(info))
+        if sl is None:
+            return ()
+        values = sl if isinstance(sl, (tuple, list)) else (sl,)
+        for s in values:
+            if isinstance(s, bool) or not isinstance(s, Real) or not s > 1:
+                raise ValueError(f"season_length={sl!r}: every season must be a "
+                                 "number of steps > 1.")
+        return tuple(float(s) for s in values)
+
+    def _fit_model(self, Y, t):
+        self.seasons_ = self._resolve_seasons(self._info)
+        self._mean = Y.mean(axis=0)
+        self._std = Y.std(axis=0)
+        est = (default_anomaly_estimator() if self.estimator is None
+               else self.estimator)
+        self.estimator_ = clone(est)
+        w = getattr(self.estimator_, "washout", 0)
+        self._washout = int(w) if isinstance(w, Integral) else 0
+        if len(Y) - 1 <= self._washout + 1:
+            raise ValueError(
+                f"y has {len(Y)} observations, too short for the estimator's "
+                f"washout={self._washout}: at least {self._washout + 3} are needed "
+                "(more for useful scores). Pass a longer series or reduce washout.")
+        U = self._inputs(Y, t)
+        Z = (Y - self._mean) / self._std
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            self.estimator_.fit(U[:-1], Z[1:])
+        params = inspect.signature(self.estimator_.predict).parameters
+        self._stateful = "initial_state" in params and "return_state" in params
+
+    def _inputs(self, Y, t):
+        Z = (Y - self._mean) / self._std
+        F = tf.fourier_features(t + 1.0, self.seasons_, self.n_fourier)
+        return np.ascontiguousarray(np.hstack([Z, F]))
+
+    def _new_stream(self):
+        return {"state": None, "pending": None, "n_seen": 0, "U": None}
+
+    def _predict_chunk(self, Y, t, stream):
+        n, k = Y.shape
+        U = self._inputs(Y, t)
+        est = self.estimator_
+        if self._stateful:
+            P, stream["state"] = est.predict(U, initial_state=stream["state"],
+                                             return_state=True)
+            P = np.asarray(P, dtype=np.float64).reshape(n, k)
+        else:
+            hist = U if stream["U"] is None else np.vstack([stream["U"], U])
+            stream["U"] = hist
+            P = np.asarray(est.predict(hist), dtype=np.float64).reshape(len(hist), k)[-n:]
+        P = P * self._std + self._mean
+        pred = np.full((n, k), np.nan)
+        if stream["pending"] is not None:
+            pred[0] = stream["pending"]
+        pred[1:] = P[:-1]
+        stream["pending"] = P[-1]
+        # steps whose state is still in the washout transient get no prediction
+        first_ok = self._washout + 1 - stream["n_seen"]
+        if first_ok > 0:
+            pred[:min(first_ok, n)] = np.nan
+        stream["n_seen"] += n
+        return pred, None
+
+
+class SeasonalNaiveDetector(_BaseDetector):
+    """Baseline: residuals of the seasonal-naive prediction ``y(t - m)``.
+
+    Parameters
+    ----------
+    season_length : int or "auto", default="auto"
+        The period m in steps; ``"auto"``: the first season suggested by the
+        frequency (a day for sub-daily data) that leaves ``min_periods``
+        residuals in the training series, else 1 (the naive prediction).
+    %s
+    Attributes
+    ----------
+    threshold_, residual_scale_, training_scores_, columns_, freq_
+        As in :class:`AnomalyDetector`.
+    season_length_ : int
+    """ % _BASE_DOC
+
+    def __init__(self, season_length="auto", *, score="likelihood", window=1000,
+                 min_periods=50, smoothing=10, contamination=0.01, threshold=None,
+                 scale_floor=0.1, cooldown=0, nan_policy="raise"):
+        self.season_length = season_length
+        self.score = score
+        self.window = window
+        self.min_periods = min_periods
+        self.smoothing = smoothing
+        self.contamination = contamination
+        self.threshold = threshold
+        self.scale_floor = scale_floor
+        self.cooldown = cooldown
+        self.nan_policy = nan_policy
+
+    def _fit_model(self, Y, t):
+        m = self.season_length
+        if isinstance(m, str):
+            if m != "auto":
+                raise ValueError(f"season_length={m!r} must be 'auto' or a positive "
+                                 "integer.")
+            fits = [s for s in default_seasons(self._info)
+                    if round(s) + self.min_periods < len(Y)]
+            m = int(round(fits[0])) if fits else 1
+        elif isinstance(m, (bool, np.bool_)) or not isinstance(m, Integral) or m < 1:
+            raise ValueError(f"season_length={m!r} must be a positive integer "
+                             "(steps per season) or 'auto'.")
+        if len(Y) <= m:
+            raise ValueError(f"y has {len(Y)} observations; season_length={m} "
+                             "needs more than one season.")
+        self.season_length_ = int(m)
+
+    def _new_stream(self):
+        return {"last": np.empty((0, self.n_features_in_))}
+
+    def _predict_chunk(self, Y, t, stream):
+        m = self.season_length_
+        both = np.vstack([stream["last"], Y])
+        h = len(stream["last"])
+        pred = np.full(Y.shape, np.nan)
+        idx = np.arange(h, h + len(Y)) - m
+        ok = idx >= 0
+        pred[ok] = both[idx[ok]]
+        stream["last"] = both[-m:]
+        return pred, None
+
+
+class RollingZScoreDetector(_BaseDetector):
+    """Baseline: rolling z-score of the values,
+    ``(y(t) - mean) / std`` over the previous ``window`` steps.
+
+    The z-score replaces step 2 of the pipeline (no residual normalisation);
+    the combination over columns and the final score are shared.
+
+    Parameters
+    ----------
+    %s
+    Attributes
+    ----------
+    threshold_, residual_scale_, training_scores_, columns_, freq_
+        As in :class:`AnomalyDetector`.
+    """ % _BASE_DOC
+
+    def __init__(self, *, score="likelihood", window=1000, min_periods=50,
+                 smoothing=10, contamination=0.01, threshold=None, scale_floor=0.1,
+                 cooldown=0, nan_policy="raise"):
+        self.score = score
+        self.window = window
+        self.min_periods = min_periods
+        self.smoothing = smoothing
+        self.contamination = contamination
+        self.threshold = threshold
+        self.scale_floor = scale_floor
+        self.cooldown = cooldown
+        self.nan_policy = nan_policy
+
+    def _fit_model(self, Y, t):
+        pass
+
+    def _new_stream(self):
+        return {"last": np.empty((0, self.n_features_in_))}
+
+    def _predict_chunk(self, Y, t, stream):
+        h = len(stream["last"])
+        both = pd.DataFrame(np.vstack([stream["last"], Y]))
+        roll = both.rolling(self.window, min_periods=self.min_periods)
+        mean = roll.mean().shift(1).to_numpy()[h:]
+        std = roll.std().shift(1).to_numpy()[h:]
+        stream["last"] = both.to_numpy()[-self.window:]
+        return mean, std

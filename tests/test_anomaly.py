@@ -1,0 +1,182 @@
+"""AnomalyDetector and the baseline detectors: causality, online update,
+thresholds, multivariate contributions, bad input, command line."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting import (AnomalyDetector, AnomalyResult, RollingZScoreDetector,
+                         SeasonalNaiveDetector)
+from forecasting.__main__ import main
+from reservoir import ESNRegressor
+
+
+def small_esn():
+    return ESNRegressor(n_reservoir=40, spectral_radius=0.9, input_scaling=0.5,
+                        leak_rate=0.5, alpha=1.0, washout=20, random_state=0)
+
+
+def series(n=700, seed=0, spike=None, name="load"):
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    v = 10 + np.sin(2 * np.pi * t / 24) + 0.1 * rng.normal(size=n)
+    if spike is not None:
+        v[spike] += 4
+    return pd.Series(v, pd.date_range("2024-01-01", periods=n, freq="h"), name=name)
+
+
+def detectors():
+    return [AnomalyDetector(small_esn(), window=200, min_periods=30),
+            AnomalyDetector(small_esn(), score="robust_z", window=200, min_periods=30),
+            RollingZScoreDetector(window=100, min_periods=20),
+            SeasonalNaiveDetector(window=200, min_periods=30)]
+
+
+@pytest.mark.parametrize("det", detectors(), ids=lambda d: type(d).__name__ + d.score)
+def test_interface_causal_and_spike(det):
+    y = series(spike=600)
+    det.fit(y[:400])
+    s = det.anomaly_score(y)
+    assert isinstance(s, pd.Series) and s.index.equals(y.index)
+    assert np.isfinite(s).all() and (s >= 0).all()
+    assert s.idxmax() in y.index[600:611]
+    # causal: truncation invariance
+    np.testing.assert_allclose(det.anomaly_score(y[:450]).to_numpy(),
+                               s[:450].to_numpy(), rtol=1e-10, atol=1e-12)
+    flags = det.predict(y)
+    assert flags.dtype == bool and flags.index.equals(y.index)
+    assert flags.equals(s > det.threshold_)
+
+
+@pytest.mark.parametrize("det", detectors()[:3], ids=lambda d: type(d).__name__)
+def test_update_equals_one_run(det):
+    y = series(spike=500)
+    det.fit(y[:400])
+    parts = [det.update(y[400:401]), det.update(y[401:550]), det.update(y[550:])]
+    online = pd.concat([det.training_scores_] + [p.scores for p in parts])
+    np.testing.assert_allclose(online.to_numpy(), det.anomaly_score(y).to_numpy(),
+                               rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="continue"):
+        det.update(y[10:20])
+
+
+def test_threshold_from_contamination_and_fixed():
+    y = series(900)
+    det = AnomalyDetector(small_esn(), window=200, min_periods=30,
+                          contamination=0.05).fit(y)
+    live = det.training_scores_[det.training_scores_ > 0]
+    assert (live > det.threshold_).mean() == pytest.approx(0.05, abs=0.02)
+    fixed = AnomalyDetector(small_esn(), threshold=3.0).fit(y)
+    assert fixed.threshold_ == 3.0
+
+
+def test_detect_result_and_cooldown():
+    y = series(spike=600)
+    det = AnomalyDetector(small_esn(), window=200, min_periods=30, threshold=0.5)
+    res = det.fit(y[:400]).detect(y)
+    assert isinstance(res, AnomalyResult) and res.threshold == 0.5
+    assert list(res.contributions.columns) == ["load"]
+    assert np.allclose(res.contributions.sum(axis=1), 1.0)
+    assert res.predictions["load"].iloc[300:].notna().all()
+    det.set_params(cooldown=50).fit(y[:400])
+    cooled = np.flatnonzero(det.predict(y).to_numpy())
+    assert len(cooled) <= len(np.flatnonzero(res.flags.to_numpy()))
+    assert np.all(np.diff(cooled) > 50)
+
+
+def test_multivariate_contributions():
+    a, b = series(seed=1, name="a"), series(seed=2, name="b")
+    df = pd.DataFrame({"a": a, "b": b})
+    det = AnomalyDetector(small_esn(), window=200, min_periods=30).fit(df[:400])
+    bad = df.copy()
+    bad.iloc[600, 1] += 5
+    res = det.detect(bad)
+    assert isinstance(res.scores, pd.Series) and len(res.scores) == len(df)
+    assert res.scores.idxmax() in df.index[600:611]
+    assert res.contributions.loc[df.index[600], "b"] > 0.9
+    assert np.allclose(res.contributions.sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match="columns"):
+        det.anomaly_score(df[["b", "a"]])
+    with pytest.raises(ValueError, match="columns"):
+        det.anomaly_score(df.rename(columns={"b": "c"}))
+    with pytest.raises(ValueError, match="Series"):
+        det.anomaly_score(a)
+
+
+@pytest.mark.parametrize("c", [0, -0.1, 0.6, float("nan"), "1%", True])
+def test_bad_contamination(c):
+    with pytest.raises(ValueError, match="contamination"):
+        AnomalyDetector(small_esn(), contamination=c).fit(series(300))
+
+
+def test_constant_series():
+    y = pd.Series(5.0, index=pd.date_range("2024", periods=300, freq="h"), name="x")
+    with pytest.raises(ValueError, match="constant"):
+        AnomalyDetector(small_esn()).fit(y)
+    # a constant stretch after fitting scores finitely
+    det = RollingZScoreDetector(window=50, min_periods=10).fit(series(400))
+    flat = series(400).copy()
+    flat.iloc[200:] = 10.0
+    for d in (det, AnomalyDetector(small_esn(), window=100,
+                                   min_periods=20).fit(series(400))):
+        s = d.anomaly_score(flat)
+        assert np.isfinite(s).all()
+
+
+def test_bad_input_like_forecaster():
+    det = AnomalyDetector(small_esn())
+    with pytest.raises(TypeError, match="pandas"):
+        det.fit(np.arange(300.0))
+    y = series(300)
+    y.iloc[100] = np.nan
+    with pytest.raises(ValueError, match="NaN at position 100"):
+        det.fit(y)
+    with pytest.raises(ValueError, match="too short|observations"):
+        det.fit(series(15))
+    fitted = AnomalyDetector(small_esn(), window=100, min_periods=20).fit(series(300))
+    with pytest.raises(ValueError, match="frequency"):
+        fitted.anomaly_score(series(300).asfreq("2h"))
+    with pytest.raises(ValueError, match="window"):
+        AnomalyDetector(small_esn(), window=1).fit(series(300))
+
+
+def test_pickle_round_trip():
+    det = AnomalyDetector(small_esn(), window=100, min_periods=20).fit(series(400))
+    y = series(500, seed=3)
+    again = pickle.loads(pickle.dumps(det))
+    np.testing.assert_array_equal(again.anomaly_score(y), det.anomaly_score(y))
+
+
+# -- command line ------------------------------------------------------------
+@pytest.fixture
+def csv(tmp_path):
+    y = series(600, spike=500)
+    path = tmp_path / "data.csv"
+    pd.DataFrame({"when": y.index.strftime("%Y-%m-%d %H:%M"),
+                  "load": y.to_numpy()}).to_csv(path, index=False)
+    return path
+
+
+def test_cli_anomalies_writes_csv(csv, tmp_path, capsys):
+    out = tmp_path / "s.csv"
+    assert main(["anomalies", str(csv), "--time-column", "when", "--column", "load",
+                 "--train", "0.6", "--out", str(out)]) == 0
+    df = pd.read_csv(out, index_col=0, parse_dates=True)
+    assert list(df.columns) == ["load", "score", "anomaly"] and len(df) == 600
+    assert df["score"].idxmax() == pd.Timestamp("2024-01-21 20:00")
+
+
+def test_cli_anomalies_errors(csv, tmp_path, capsys):
+    def one_line(argv, match):
+        assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and err.startswith("error: "), err
+        assert match in err
+    one_line(["anomalies", str(tmp_path / "nope.csv"), "--time-column", "when",
+              "--column", "load"], "not found")
+    one_line(["anomalies", str(csv), "--time-column", "when", "--column", "power"],
+             "--column 'power' is not a column")
+    one_line(["anomalies", str(csv), "--time-column", "when", "--column", "load",
+              "--contamination", "0.7"], "contamination")

@@ -1,0 +1,140 @@
+"""Detection metrics on hand-computed cases: NAB score, event-wise F1, AUCs."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasting.detection_metrics import (NAB_PROFILES, event_scores,
+                                           nab_normalise, nab_score, point_auc,
+                                           scaled_sigmoid, window_labels)
+
+
+def flags_at(n, *rows):
+    f = np.zeros(n, dtype=bool)
+    f[list(rows)] = True
+    return f
+
+
+def sig(y):
+    return 2 / (1 + math.exp(5 * y)) - 1
+
+
+def test_profiles_match_nab_config():
+    assert NAB_PROFILES["standard"] == {"tp": 1.0, "fp": 0.11, "fn": 1.0}
+    assert NAB_PROFILES["reward_low_FP_rate"]["fp"] == 0.22
+    assert NAB_PROFILES["reward_low_FN_rate"] == {"tp": 1.0, "fp": 0.11, "fn": 2.0}
+
+
+def test_scaled_sigmoid_values():
+    assert scaled_sigmoid(-1.0) == pytest.approx(0.98661, abs=1e-5)
+    assert scaled_sigmoid(0.0) == 0.0
+    assert scaled_sigmoid(3.0) == -1.0 and scaled_sigmoid(10) == -1.0
+
+
+def test_tp_at_window_start_is_perfect():
+    r = nab_score(flags_at(100, 10), [(10, 19)], probationary=0)
+    assert (r.raw, r.null, r.perfect, r.score) == (1.0, -1.0, 1.0, 100.0)
+    assert (r.tp, r.fp, r.fn) == (1, 0, 0)
+
+
+def test_late_tp_on_last_row():
+    r = nab_score(flags_at(100, 19), [(10, 19)], probationary=0)
+    raw = sig(-0.1) / sig(-1.0)            # y = -(19 - 19 + 1) / 10
+    assert raw == pytest.approx(0.248242, abs=1e-6)
+    assert r.raw == pytest.approx(raw)
+    assert r.score == pytest.approx(100 * (raw + 1) / 2)
+
+
+def test_only_earliest_detection_in_window_counts():
+    both = nab_score(flags_at(100, 15, 17), [(10, 19)], probationary=0)
+    first = nab_score(flags_at(100, 15), [(10, 19)], probationary=0)
+    assert both.raw == first.raw and both.fp == 0
+
+
+def test_fp_in_probationary_period_ignored():
+    r = nab_score(flags_at(100, 5, 30), [(30, 39)], probationary=20)
+    assert r.score == 100.0 and r.fp == 0
+    # the fraction form floors 0.15 * 100 = 15 rows
+    assert nab_score(flags_at(100, 14, 30), [(30, 39)]).score == 100.0
+
+
+def test_fp_after_window_weighted_by_position():
+    r = nab_score(flags_at(100, 10, 24), [(10, 19)], probationary=0)
+    y = (24 - 19) / (10 - 1)
+    assert sig(y) == pytest.approx(-0.882926, abs=1e-6)
+    assert r.raw == pytest.approx(1 + 0.11 * sig(y))
+    assert r.fp == 1
+    # far behind the window (y >= 3): the full -A_FP
+    far = nab_score(flags_at(100, 10, 60), [(10, 19)], probationary=0)
+    assert far.raw == pytest.approx(1 - 0.11)
+
+
+def test_fp_before_any_window_and_missed_window():
+    r = nab_score(flags_at(100, 5), [(10, 19)], probationary=0)
+    assert r.raw == pytest.approx(-1.11)
+    assert r.score == pytest.approx(-5.5)
+    assert (r.tp, r.fp, r.fn) == (0, 1, 1)
+
+
+def test_null_and_perfect_detectors():
+    wins = [(10, 19), (50, 69)]
+    assert nab_score(np.zeros(100, bool), wins, probationary=0).score == 0.0
+    assert nab_score(flags_at(100, 10, 50), wins, probationary=0).score == 100.0
+
+
+def test_reward_low_fn_profile():
+    wins = [(10, 19), (50, 69)]
+    r = nab_score(flags_at(100, 10), wins, profile="reward_low_FN_rate",
+                  probationary=0)
+    assert (r.raw, r.null, r.perfect) == (-1.0, -4.0, 2.0)
+    assert r.score == pytest.approx(50.0)
+    lowfp = nab_score(flags_at(100, 10, 5), [(10, 19)], profile="reward_low_FP_rate",
+                      probationary=0)
+    assert lowfp.raw == pytest.approx(1 - 0.22)
+
+
+def test_window_inside_probation_not_scored():
+    r = nab_score(np.zeros(100, bool), [(2, 5), (50, 59)], probationary=20)
+    assert r.null == -1.0 and r.perfect == 1.0
+
+
+def test_corpus_normalisation_and_labels_on_index():
+    idx = pd.date_range("2024", periods=100, freq="h")
+    f = pd.Series(flags_at(100, 10), index=idx)
+    r1 = nab_score(f, [(idx[10], idx[19])], probationary=0)
+    r2 = nab_score(np.zeros(100, bool), [(10, 19)], probationary=0)
+    assert r1.score == 100.0
+    assert nab_normalise([r1, r2]) == pytest.approx(50.0)
+
+
+def test_bad_arguments():
+    with pytest.raises(ValueError, match="profile"):
+        nab_score(np.zeros(10, bool), [], profile="strict")
+    with pytest.raises(ValueError, match="overlap"):
+        nab_score(np.zeros(50, bool), [(1, 10), (5, 20)])
+    with pytest.raises(ValueError, match="probationary"):
+        nab_score(np.zeros(10, bool), [], probationary=1.5)
+    assert math.isnan(nab_score(np.zeros(10, bool), [], probationary=0).score)
+
+
+def test_event_scores():
+    f = flags_at(100, 12, 13, 14, 40, 41, 70)     # 3 events: one in a window
+    ev = event_scores(f, [(10, 19), (60, 65)], probationary=0)
+    assert (ev.n_events, ev.n_true_events, ev.n_windows, ev.n_detected) == (3, 1, 2, 1)
+    assert ev.precision == pytest.approx(1 / 3) and ev.recall == 0.5
+    assert ev.f1 == pytest.approx(2 * (1 / 3) * 0.5 / (1 / 3 + 0.5))
+    none = event_scores(np.zeros(100, bool), [(10, 19)], probationary=0)
+    assert (none.precision, none.recall, none.f1) == (0.0, 0.0, 0.0)
+
+
+def test_point_auc():
+    lab = window_labels(100, [(10, 19)])
+    assert lab.sum() == 10
+    roc, pr = point_auc(lab.astype(float), [(10, 19)], probationary=0)
+    assert roc == 1.0 and pr == 1.0
+    roc, pr = point_auc(np.zeros(100), [(10, 19)], probationary=0)
+    assert roc == 0.5
+    with pytest.raises(ValueError, match="finite"):
+        point_auc(np.full(100, np.nan), [(10, 19)])
