@@ -12,7 +12,7 @@ epochs; ratio = ours / torch (below 1 is faster than torch).
 First-call times are measured in fresh processes: with an empty numba cache
 (compile) and with the cache this script's first run leaves (load).
 
-    python benchmarks/bench_rnn_cells.py [--repeats 7] [--hidden 16 64 256]
+    python benchmarks/bench_rnn_cells.py [--repeats 5] [--hidden 16 64 256]
 """
 
 from __future__ import annotations
@@ -147,6 +147,29 @@ def best_threads(run, set_threads, repeats):
     return min(res)
 
 
+def cwrnn_vs_elman(hidden, n_modules, repeats):
+    """Medians (s) of forward+backward, T=100, B=32, float32: (cwrnn, elman)."""
+    from reservoir.rnn import _cells
+    rng = np.random.RandomState(0)
+    H = hidden
+    xw = rng.randn(T, BATCH, H).astype(DTYPE)
+    w = (rng.randn(H, H) / np.sqrt(H)).astype(DTYPE)
+    w *= _cells.cwrnn_mask(H, n_modules)
+    b = np.zeros(H, DTYPE)
+    h0 = np.zeros((BATCH, H), DTYPE)
+    periods = _cells.cwrnn_default_periods(n_modules)
+
+    def cw():
+        (Hs,) = _cells.cwrnn_forward(xw, w, b, h0, periods)
+        _cells.cwrnn_backward(Hs, Hs, h0, w, periods)
+
+    def elman():
+        (Hs,) = _cells.elman_forward(xw, w, b, h0)
+        _cells.elman_backward(Hs, Hs, h0, w)
+
+    return median_time(cw, repeats), median_time(elman, repeats)
+
+
 def first_call(cache_dir):
     """Seconds of the first LSTM+GRU forward/backward (float32) in a fresh process."""
     code = (
@@ -171,11 +194,12 @@ def first_call(cache_dir):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--hidden", type=int, nargs="+", default=[16, 64, 256])
     ap.add_argument("--cells", nargs="+", default=["lstm", "gru"])
     args = ap.parse_args(argv)
 
+    import scipy.linalg.cython_blas  # noqa: F401  numba's BLAS: load it before limiting
     import torch
     from threadpoolctl import threadpool_limits
 
@@ -192,10 +216,8 @@ def main(argv=None):
             def run_ours(rep):
                 return epoch_time(ours_batch, data, rep)
 
-            limits = {}
-
             def set_blas(n):
-                limits["ctx"] = threadpool_limits(n, user_api="blas")
+                threadpool_limits(n, user_api="blas")
 
             t_ours, n_ours = best_threads(run_ours, set_blas, args.repeats)
             threadpool_limits(2, user_api="blas")
@@ -210,6 +232,17 @@ def main(argv=None):
           f"medians of {args.repeats}; ms (threads).")
     print()
     print(table(["cell", "hidden", "ours ms", "torch ms", "ratio ours/torch"], rows))
+    print()
+    cw_rows = []
+    for H in args.hidden:
+        n_modules = 8 if H >= 64 else 4
+        t_cw, t_el = cwrnn_vs_elman(H, n_modules, max(args.repeats, 7))
+        cw_rows.append([H, n_modules, f"{1e3 * t_cw:.2f}", f"{1e3 * t_el:.2f}",
+                        f"{t_el / t_cw:.2f}"])
+    print("Clockwork RNN (periods 1, 2, 4, ...) vs dense Elman, forward+backward of "
+          f"one batch ({T} steps x {BATCH}), float32, ms:")
+    print()
+    print(table(["hidden", "modules", "cwrnn ms", "elman ms", "speed-up"], cw_rows))
     print()
     print(f"First LSTM+GRU forward/backward in a fresh process (float32): "
           f"{cold:.1f} s with an empty numba cache, {warm:.2f} s with a warm cache.")

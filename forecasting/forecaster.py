@@ -34,17 +34,6 @@ def default_estimator():
                         washout=50, random_state=0)
 
 
-def _is_esn(est):
-    """Whether the fitted estimator documents the ESN attributes the step loop
-    needs (``reservoir_`` with ``W_``, ``W_in_``, ``bias_``, ``leak_rate``,
-    ``activation``; ``coef_``, ``intercept_``, ``include_input``)."""
-    res = getattr(est, "reservoir_", None)
-    return (res is not None and hasattr(est, "coef_") and hasattr(est, "intercept_")
-            and hasattr(est, "include_input")
-            and all(hasattr(res, a) for a in ("W_", "W_in_", "bias_", "leak_rate",
-                                               "activation", "transform")))
-
-
 class Forecaster(BaseForecaster):
     """Forecast a pandas series with a recurrent estimator.
 
@@ -129,11 +118,12 @@ class Forecaster(BaseForecaster):
 
     Notes
     -----
-    Recursive forecasting uses the estimator's ``generate`` when the model's
-    inputs are the series alone (no Fourier or exogenous inputs), steps the
-    ESN state otherwise, and for other estimators re-runs ``predict`` on the
-    trailing context once per step ahead. The direct strategy runs the
-    context once per forecast, whatever the estimator.
+    Recursive forecasting uses the estimator's ``generate`` (the ESN's runs
+    in one compiled call; the recurrent regressors' one step per call), with
+    the Fourier and exogenous inputs of the future passed as ``X_future``;
+    estimators without ``generate`` re-run ``predict`` on the trailing
+    context once per step ahead. The direct strategy runs the context once
+    per forecast, whatever the estimator.
 
     Examples
     --------
@@ -361,15 +351,12 @@ class Forecaster(BaseForecaster):
 
     def _recursive(self, U, n, T, E_future, k):
         est = self.estimator_
-        extra = U.shape[1] - k
-        if extra == 0 and hasattr(est, "generate"):
-            out = np.asarray(est.generate(n, X_warmup=U))
-            return out.reshape(n, k)
         F = self._future_features(T, n, E_future)        # (n - 1, extra)
-        if _is_esn(est):
-            return self._esn_steps(U, n, F, k)
+        if hasattr(est, "generate"):
+            out = np.asarray(est.generate(n, X_warmup=U,
+                                          X_future=F if F.shape[1] else None))
+            return out.reshape(n, k)
         # generic: re-run predict on the trailing context once per step ahead
-        rows = [U]
         out = np.empty((n, k))
         context = U
         for h in range(n):
@@ -379,34 +366,4 @@ class Forecaster(BaseForecaster):
                 context = np.vstack([context, new])
                 if self.context_length is not None:
                     context = context[-self.context_length:]
-        del rows
-        return out
-
-    def _esn_steps(self, U, n, F, k):
-        """Closed loop with the ESN's state carried from step to step.
-
-        The state warms up once on ``U`` (``reservoir_.transform``); each step
-        then applies the documented update
-        ``x = (1 - a) x + a f(W_in u + W x + b)`` and readout
-        ``y = coef_ [u, x] + intercept_`` with the fitted attributes (a few
-        small products per step ahead, no run over the history).
-        """
-        est = self.estimator_
-        res = est.reservoir_
-        x = np.asarray(res.transform(U))[-1].copy()
-        W, W_in, b = res.W_, res.W_in_, res.bias_
-        a = float(res.leak_rate)
-        act = (lambda v: v) if res.activation == "identity" else np.tanh
-        d = est.n_features_in_ if est.include_input else 0
-        W_x, W_u = est.coef_[:, d:], est.coef_[:, :d]
-        u = U[-1]
-        out = np.empty((n, k))
-        for h in range(n):
-            y = W_x @ x + est.intercept_
-            if d:
-                y = y + W_u @ u
-            out[h] = y
-            if h + 1 < n:
-                u = np.concatenate([y, F[h]])
-                x = (1.0 - a) * x + a * act(W_in @ u + W @ x + b)
         return out

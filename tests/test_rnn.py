@@ -321,3 +321,15 @@ def test_generate_with_known_future_columns():
     np.testing.assert_allclose(est.predict(fed)[39:], gen, rtol=1e-10, atol=1e-12)
     with pytest.raises(ValueError, match=r"pass their future values as X_future of shape \(9, 1\)"):
         est.generate(10, X_warmup=X[:40])
+
+
+def test_cwrnn_generate_keeps_the_clock():
+    u = np.sin(np.arange(90) * 0.4)[:, None]
+    est = CWRNNRegressor(hidden_size=8, periods=(1, 2, 4, 8), max_iter=2,
+                         dtype="float64", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(u[:-1], u[1:])
+    gen = est.generate(13, X_warmup=u[:37])          # odd warm-up: clock offset matters
+    fed = np.vstack([u[:37], gen[:-1]])
+    np.testing.assert_allclose(est.predict(fed)[36:], gen, rtol=1e-10, atol=1e-12)

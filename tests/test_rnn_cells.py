@@ -210,7 +210,6 @@ def test_gradients_finite_differences(cell, periods, T, B, H, rng):
     check_gradients(cell, T, B, H, rng, periods=periods)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("cell,periods", CASES, ids=IDS)
 def test_gradients_finite_differences_larger(cell, periods, rng):
     check_gradients(cell, 13, 3, 6, rng, periods=periods)
@@ -317,3 +316,28 @@ def test_matches_torch(cell, rng):
     if cell == "lstm":
         np.testing.assert_allclose(g["c0"], tc0.grad.numpy()[0], rtol=1e-10,
                                    atol=1e-12)
+
+
+@pytest.mark.parametrize("t0", [0, 3, 5])
+def test_cwrnn_clock_offset_continues_a_sequence(t0, rng):
+    """Running steps [t0, T) with t0 and the state at t0 - 1 equals the tail of
+    the full run; the backward with the same t0 matches finite differences."""
+    p = make("cwrnn", 12, 2, 6, rng, periods=[1, 2, 3])
+    (full,) = forward("cwrnn", p)
+    h0 = p["h0"] if t0 == 0 else np.ascontiguousarray(full[t0 - 1])
+    (tail,) = _cells.cwrnn_forward(p["xw"][t0:].copy(), p["w_hh"], p["b_hh"], h0,
+                                   p["periods"], t0)
+    np.testing.assert_array_equal(tail, full[t0:])
+    R = rng.randn(*tail.shape)
+    xw = p["xw"][t0:].copy()
+    g = _cells.cwrnn_backward(R, tail, h0, p["w_hh"], p["periods"], t0)
+    eps, num = 1e-6, np.empty_like(xw)
+    for idx in np.ndindex(xw.shape):
+        old = xw[idx]
+        xw[idx] = old + eps
+        lp = np.sum(_cells.cwrnn_forward(xw, p["w_hh"], p["b_hh"], h0, p["periods"], t0)[0] * R)
+        xw[idx] = old - eps
+        lm = np.sum(_cells.cwrnn_forward(xw, p["w_hh"], p["b_hh"], h0, p["periods"], t0)[0] * R)
+        xw[idx] = old
+        num[idx] = (lp - lm) / (2 * eps)
+    np.testing.assert_allclose(g[0], num, rtol=1e-6, atol=1e-8)

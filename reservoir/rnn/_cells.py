@@ -42,7 +42,7 @@ import math
 import numpy as np
 from llvmlite import ir
 from numba import njit, types
-from numba.extending import intrinsic
+from numba.extending import intrinsic, overload
 
 # error_model="numpy": no ZeroDivisionError branch, so loops vectorise.
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
@@ -57,7 +57,9 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------
-# Activations (scalar, branch-free, inlined into the vectorised gate loops)
+# Activations (scalar, branch-free, inlined into the vectorised gate loops).
+# _sig / _th dispatch on the dtype: float64 to ~2 ulp, float32 computed in
+# float32 (twice the SIMD lanes, shorter polynomial) to a few float32 ulp.
 # ---------------------------------------------------------------------------
 
 @intrinsic
@@ -76,11 +78,26 @@ def _pow2(typingctx, k):
     return types.float64(k), codegen
 
 
+@intrinsic
+def _pow2f(typingctx, k):
+    """float32 2.0**k for an int32 -126 <= k <= 127 (bit cast)."""
+    if not isinstance(k, types.Integer):
+        return None
+
+    def codegen(context, builder, signature, args):
+        k32 = context.cast(builder, args[0], signature.args[0], types.int32)
+        bits = builder.shl(builder.add(k32, ir.Constant(ir.IntType(32), 127)),
+                           ir.Constant(ir.IntType(32), 23))
+        return builder.bitcast(bits, ir.FloatType())
+
+    return types.float32(k), codegen
+
+
 @njit(inline="always", **_JIT)
 def _expm1(y):
-    """expm1(y) for y <= 0 (clamped at -40, where exp(-40) ~ 4e-18), float64.
+    """expm1(y) for float64 y <= 0 (clamped at -40: exp(-40) ~ 4e-18).
     y = k ln2 + r, |r| <= ln2/2; expm1(y) = 2^k expm1(r) + (2^k - 1)."""
-    y = max(float(y), -40.0)
+    y = max(y, -40.0)
     kf = (y * 1.4426950408889634 + 6755399441055744.0) - 6755399441055744.0
     r = (y - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10
     p = 1.0 / 6227020800.0                          # Taylor to r^14 / 14!
@@ -100,21 +117,94 @@ def _expm1(y):
     return s * em_r + (s - 1.0)
 
 
+# float32 constants (numba freezes numpy scalars with their dtype)
+_F_LO = np.float32(-40.0)
+_F_LOG2E = np.float32(1.44269504)
+_F_MAGIC = np.float32(12582912.0)                   # 1.5 * 2^23: round to int
+_F_LN2_HI = np.float32(0.693145752)                 # ln2 split, 12-bit hi part
+_F_LN2_LO = np.float32(1.42860677e-06)
+_F_C = tuple(np.float32(1.0 / math.factorial(n)) for n in range(2, 9))
+_F_0 = np.float32(0.0)
+_F_1 = np.float32(1.0)
+_F_2 = np.float32(2.0)
+
+
 @njit(inline="always", **_JIT)
-def _tanh(x):
-    """tanh(x) = sign(x) * (-e / (2 + e)), e = expm1(-2|x|); float64."""
+def _expm1f(y):
+    """float32 expm1(y) for y <= 0 (clamped at -40), as :func:`_expm1` with a
+    Taylor polynomial to r^8 / 8! (relative error < 1e-8 on |r| <= ln2/2)."""
+    y = max(y, _F_LO)
+    kf = (y * _F_LOG2E + _F_MAGIC) - _F_MAGIC
+    r = (y - kf * _F_LN2_HI) - kf * _F_LN2_LO
+    c2, c3, c4, c5, c6, c7, c8 = _F_C
+    p = c8
+    p = p * r + c7
+    p = p * r + c6
+    p = p * r + c5
+    p = p * r + c4
+    p = p * r + c3
+    p = p * r + c2
+    em_r = r + r * r * p
+    s = _pow2f(np.int32(kf))
+    return s * em_r + (s - _F_1)
+
+
+def _sig(x):
+    """Logistic function, in the precision of ``x`` (float32 or float64)."""
+    raise NotImplementedError("only callable from jitted code")
+
+
+def _th(x):
+    """tanh, in the precision of ``x`` (float32 or float64)."""
+    raise NotImplementedError("only callable from jitted code")
+
+
+@njit(inline="always", **_JIT)
+def _sig64(x):
+    x = float(x)
+    e = _expm1(-abs(x)) + 1.0
+    num = 1.0 if x >= 0.0 else e
+    return num / (1.0 + e)
+
+
+@njit(inline="always", **_JIT)
+def _sig32(x):
+    e = _expm1f(-abs(x)) + _F_1
+    num = _F_1 if x >= _F_0 else e
+    return num / (_F_1 + e)
+
+
+@njit(inline="always", **_JIT)
+def _th64(x):
     x = float(x)
     e = _expm1(-2.0 * abs(x))
     return math.copysign(-e / (2.0 + e), x)
 
 
 @njit(inline="always", **_JIT)
-def _sigmoid(x):
-    """1 / (1 + exp(-x)) with e = exp(-|x|): 1/(1+e) if x >= 0 else e/(1+e)."""
-    x = float(x)
-    e = _expm1(-abs(x)) + 1.0
-    num = 1.0 if x >= 0.0 else e
-    return num / (1.0 + e)
+def _th32(x):
+    e = _expm1f(-_F_2 * abs(x))
+    return np.float32(math.copysign(-e / (_F_2 + e), x))
+
+
+@overload(_sig)
+def _sig_impl(x):
+    if x == types.float32:
+        return lambda x: _sig32(x)
+    return lambda x: _sig64(x)
+
+
+@overload(_th)
+def _th_impl(x):
+    if x == types.float32:
+        return lambda x: _th32(x)
+    return lambda x: _th64(x)
+
+
+@njit(inline="always", **_JIT)
+def _one(a):
+    """1 in the dtype of array ``a`` (a literal 1.0 would promote float32)."""
+    return np.ones(1, dtype=a.dtype)[0]
 
 
 # ---------------------------------------------------------------------------
@@ -134,9 +224,19 @@ def _weight_grads(dA, Hs, h0):
     db = np.zeros(GH, dtype=dA.dtype)
     for t in range(T):
         for b in range(B):
+            row = dA[t, b]
             for j in range(GH):
-                db[j] += dA[t, b, j]
+                db[j] += row[j]
     return dw, db
+
+
+@njit(inline="always", **_JIT)
+def _add_into(g, tmp, dHp):
+    """g = tmp + dHp, all (B, H)."""
+    for b in range(g.shape[0]):
+        gr, tr, dr = g[b], tmp[b], dHp[b]
+        for j in range(g.shape[1]):
+            gr[j] = tr[j] + dr[j]
 
 
 # ---------------------------------------------------------------------------
@@ -169,11 +269,10 @@ def elman_forward(xw, w_hh, b_hh, h0):
     for t in range(T):
         hp = hc if t == 0 else Hs[t - 1]
         np.dot(hp, wT, pre)
-        xt = xw[t]
-        ht = Hs[t]
         for b in range(B):
+            x, p, h = xw[t, b], pre[b], Hs[t, b]
             for j in range(H):
-                ht[b, j] = _tanh(xt[b, j] + pre[b, j] + b_hh[j])
+                h[j] = _th(x[j] + p[j] + b_hh[j])
     return (Hs,)
 
 
@@ -205,23 +304,19 @@ def elman_backward(dH, Hs, h0, w_hh):
     dh0 : ndarray, shape (B, H)
     """
     T, B, H = dH.shape
+    one = _one(dH)
     wc = np.ascontiguousarray(w_hh)
     dxw = np.empty((T, B, H), dtype=dH.dtype)
     g = dH[T - 1].copy()
     tmp = np.empty((B, H), dtype=dH.dtype)
     for t in range(T - 1, -1, -1):
-        ht = Hs[t]
-        da = dxw[t]
         for b in range(B):
+            h, gr, da = Hs[t, b], g[b], dxw[t, b]
             for j in range(H):
-                h = ht[b, j]
-                da[b, j] = g[b, j] * (1.0 - h * h)
-        np.dot(da, wc, tmp)
+                da[j] = gr[j] * (one - h[j] * h[j])
+        np.dot(dxw[t], wc, tmp)
         if t > 0:
-            dHp = dH[t - 1]
-            for b in range(B):
-                for j in range(H):
-                    g[b, j] = tmp[b, j] + dHp[b, j]
+            _add_into(g, tmp, dH[t - 1])
     dw, db = _weight_grads(dxw, Hs, np.ascontiguousarray(h0))
     return dxw, dw, db, tmp
 
@@ -260,6 +355,7 @@ def gru_forward(xw, w_hh, b_hh, h0):
     """
     T, B, G = xw.shape
     H = G // 3
+    one = _one(xw)
     wT = np.ascontiguousarray(w_hh.T)
     Hs = np.empty((T, B, H), dtype=xw.dtype)
     gates = np.empty((T, B, G), dtype=xw.dtype)
@@ -269,21 +365,18 @@ def gru_forward(xw, w_hh, b_hh, h0):
     for t in range(T):
         hp = hc if t == 0 else Hs[t - 1]
         np.dot(hp, wT, gh)
-        xt = xw[t]
-        at = gates[t]
-        qt = q[t]
-        ht = Hs[t]
         for b in range(B):
+            x, gr, a, qr = xw[t, b], gh[b], gates[t, b], q[t, b]
+            for j in range(2 * H):
+                a[j] = _sig(x[j] + gr[j] + b_hh[j])
             for j in range(H):
-                r = _sigmoid(xt[b, j] + gh[b, j] + b_hh[j])
-                z = _sigmoid(xt[b, H + j] + gh[b, H + j] + b_hh[H + j])
-                qn = gh[b, 2 * H + j] + b_hh[2 * H + j]
-                n = _tanh(xt[b, 2 * H + j] + r * qn)
-                at[b, j] = r
-                at[b, H + j] = z
-                at[b, 2 * H + j] = n
-                qt[b, j] = qn
-                ht[b, j] = (1.0 - z) * n + z * hp[b, j]
+                qr[j] = gr[2 * H + j] + b_hh[2 * H + j]
+            for j in range(H):
+                a[2 * H + j] = _th(x[2 * H + j] + a[j] * qr[j])
+            hr, hpr = Hs[t, b], hp[b]
+            for j in range(H):
+                z = a[H + j]
+                hr[j] = (one - z) * a[2 * H + j] + z * hpr[j]
     return Hs, gates, q
 
 
@@ -316,6 +409,7 @@ def gru_backward(dH, Hs, gates, q, h0, w_hh):
     """
     T, B, H = dH.shape
     G = 3 * H
+    one = _one(dH)
     wc = np.ascontiguousarray(w_hh)
     hc = np.ascontiguousarray(h0)
     dxw = np.empty((T, B, G), dtype=dH.dtype)
@@ -324,36 +418,33 @@ def gru_backward(dH, Hs, gates, q, h0, w_hh):
     tmp = np.empty((B, H), dtype=dH.dtype)
     for t in range(T - 1, -1, -1):
         hp = hc if t == 0 else Hs[t - 1]
-        at = gates[t]
-        qt = q[t]
-        dx = dxw[t]
-        da = dA[t]
         for b in range(B):
+            a, qr, gr, hpr, dx = gates[t, b], q[t, b], g[b], hp[b], dxw[t, b]
             for j in range(H):
-                r = at[b, j]
-                z = at[b, H + j]
-                n = at[b, 2 * H + j]
-                gb = g[b, j]
-                dan = gb * (1.0 - z) * (1.0 - n * n)
-                dar = dan * qt[b, j] * r * (1.0 - r)
-                daz = gb * (hp[b, j] - n) * z * (1.0 - z)
-                dx[b, j] = dar
-                dx[b, H + j] = daz
-                dx[b, 2 * H + j] = dan
-                da[b, j] = dar
-                da[b, H + j] = daz
-                da[b, 2 * H + j] = dan * r
-                g[b, j] = gb * z
-        np.dot(da, wc, tmp)
-        if t > 0:
-            dHp = dH[t - 1]
-            for b in range(B):
+                r = a[j]
+                z = a[H + j]
+                n = a[2 * H + j]
+                dan = gr[j] * (one - z) * (one - n * n)
+                dx[j] = dan * qr[j] * r * (one - r)
+                dx[H + j] = gr[j] * (hpr[j] - n) * z * (one - z)
+                dx[2 * H + j] = dan
+            da = dA[t, b]
+            for j in range(2 * H):
+                da[j] = dx[j]
+            for j in range(H):
+                da[2 * H + j] = dx[2 * H + j] * a[j]
+            for j in range(H):
+                gr[j] *= a[H + j]
+        np.dot(dA[t], wc, tmp)
+        dHp = dH[t - 1] if t > 0 else dH[0]
+        for b in range(B):
+            gr, tr, dr = g[b], tmp[b], dHp[b]
+            if t > 0:
                 for j in range(H):
-                    g[b, j] += tmp[b, j] + dHp[b, j]
-        else:
-            for b in range(B):
+                    gr[j] += tr[j] + dr[j]
+            else:
                 for j in range(H):
-                    g[b, j] += tmp[b, j]
+                    gr[j] += tr[j]
     dw, db = _weight_grads(dA, Hs, hc)
     return dxw, dw, db, g
 
@@ -399,23 +490,21 @@ def lstm_forward(xw, w_hh, b_hh, h0, c0):
         hp = hc if t == 0 else Hs[t - 1]
         cp = cc if t == 0 else Cs[t - 1]
         np.dot(hp, wT, gh)
-        xt = xw[t]
-        at = gates[t]
-        ct = Cs[t]
-        ht = Hs[t]
         for b in range(B):
+            x, gr, a = xw[t, b], gh[b], gates[t, b]
+            for j in range(G):
+                a[j] = x[j] + gr[j] + b_hh[j]
+            for j in range(2 * H):
+                a[j] = _sig(a[j])
+            for j in range(2 * H, 3 * H):
+                a[j] = _th(a[j])
+            for j in range(3 * H, G):
+                a[j] = _sig(a[j])
+            cr, cpr, hr = Cs[t, b], cp[b], Hs[t, b]
             for j in range(H):
-                i = _sigmoid(xt[b, j] + gh[b, j] + b_hh[j])
-                f = _sigmoid(xt[b, H + j] + gh[b, H + j] + b_hh[H + j])
-                gg = _tanh(xt[b, 2 * H + j] + gh[b, 2 * H + j] + b_hh[2 * H + j])
-                o = _sigmoid(xt[b, 3 * H + j] + gh[b, 3 * H + j] + b_hh[3 * H + j])
-                c = f * cp[b, j] + i * gg
-                at[b, j] = i
-                at[b, H + j] = f
-                at[b, 2 * H + j] = gg
-                at[b, 3 * H + j] = o
-                ct[b, j] = c
-                ht[b, j] = o * _tanh(c)
+                cr[j] = a[H + j] * cpr[j] + a[j] * a[2 * H + j]
+            for j in range(H):
+                hr[j] = a[3 * H + j] * _th(cr[j])
     return Hs, Cs, gates
 
 
@@ -446,37 +535,36 @@ def lstm_backward(dH, Hs, Cs, gates, h0, c0, w_hh):
     dh0, dc0 : ndarray, shape (B, H)
     """
     T, B, H = dH.shape
+    one = _one(dH)
     wc = np.ascontiguousarray(w_hh)
     cc = np.ascontiguousarray(c0)
     dxw = np.empty((T, B, 4 * H), dtype=dH.dtype)
     g = dH[T - 1].copy()
     k = np.zeros((B, H), dtype=dH.dtype)
+    tc = np.empty(H, dtype=dH.dtype)
     tmp = np.empty((B, H), dtype=dH.dtype)
     for t in range(T - 1, -1, -1):
         cp = cc if t == 0 else Cs[t - 1]
-        at = gates[t]
-        ct = Cs[t]
-        da = dxw[t]
         for b in range(B):
+            a, cr, cpr, gr, kr, da = gates[t, b], Cs[t, b], cp[b], g[b], k[b], dxw[t, b]
             for j in range(H):
-                i = at[b, j]
-                f = at[b, H + j]
-                gg = at[b, 2 * H + j]
-                o = at[b, 3 * H + j]
-                tc = _tanh(ct[b, j])
-                gb = g[b, j]
-                kb = k[b, j] + gb * o * (1.0 - tc * tc)
-                da[b, j] = kb * gg * i * (1.0 - i)
-                da[b, H + j] = kb * cp[b, j] * f * (1.0 - f)
-                da[b, 2 * H + j] = kb * i * (1.0 - gg * gg)
-                da[b, 3 * H + j] = gb * tc * o * (1.0 - o)
-                k[b, j] = kb * f
-        np.dot(da, wc, tmp)
+                tc[j] = _th(cr[j])
+            for j in range(H):
+                o = a[3 * H + j]
+                da[3 * H + j] = gr[j] * tc[j] * o * (one - o)
+                kr[j] += gr[j] * o * (one - tc[j] * tc[j])
+            for j in range(H):
+                i = a[j]
+                f = a[H + j]
+                gg = a[2 * H + j]
+                da[j] = kr[j] * gg * i * (one - i)
+                da[H + j] = kr[j] * cpr[j] * f * (one - f)
+                da[2 * H + j] = kr[j] * i * (one - gg * gg)
+            for j in range(H):
+                kr[j] *= a[H + j]
+        np.dot(dxw[t], wc, tmp)
         if t > 0:
-            dHp = dH[t - 1]
-            for b in range(B):
-                for j in range(H):
-                    g[b, j] = tmp[b, j] + dHp[b, j]
+            _add_into(g, tmp, dH[t - 1])
     dw, db = _weight_grads(dxw, Hs, np.ascontiguousarray(h0))
     return dxw, dw, db, tmp, k
 
@@ -527,7 +615,7 @@ def _cw_blocks(w_hh, g):
 
 
 @njit(**_JIT)
-def cwrnn_forward(xw, w_hh, b_hh, h0, periods):
+def cwrnn_forward(xw, w_hh, b_hh, h0, periods, t0=0):
     """Clockwork RNN over all steps (Koutnik et al., ICML 2014).
 
     The ``H`` units form ``g = len(periods)`` modules of ``m = H / g`` units,
@@ -550,6 +638,9 @@ def cwrnn_forward(xw, w_hh, b_hh, h0, periods):
     h0 : ndarray, shape (B, H)
     periods : ndarray of int64, shape (g,)
         Positive and strictly increasing (the caller validates), ``H % g == 0``.
+    t0 : int, default 0
+        Clock of the first step (to continue a sequence): module ``i`` is
+        active at step ``t`` iff ``(t0 + t) % periods[i] == 0``.
 
     Returns
     -------
@@ -564,13 +655,13 @@ def cwrnn_forward(xw, w_hh, b_hh, h0, periods):
     Hs = np.empty((T, B, H), dtype=xw.dtype)
     for t in range(T):
         for i in range(g):                        # products from the old state
-            if t % periods[i] == 0:
+            if (t0 + t) % periods[i] == 0:
                 np.dot(blocks[i], hT[i * m:], pre[i * m:(i + 1) * m])
         for i in range(g):
-            if t % periods[i] == 0:
+            if (t0 + t) % periods[i] == 0:
                 for u in range(i * m, (i + 1) * m):
                     for b in range(B):
-                        hT[u, b] = _tanh(xw[t, b, u] + pre[u, b] + b_hh[u])
+                        hT[u, b] = _th(xw[t, b, u] + pre[u, b] + b_hh[u])
         ht = Hs[t]
         for b in range(B):
             for u in range(H):
@@ -579,7 +670,7 @@ def cwrnn_forward(xw, w_hh, b_hh, h0, periods):
 
 
 @njit(**_JIT)
-def cwrnn_backward(dH, Hs, h0, w_hh, periods):
+def cwrnn_backward(dH, Hs, h0, w_hh, periods, t0=0):
     """Backward of :func:`cwrnn_forward`.
 
     With ``g_t`` the total gradient on ``h_t`` and ``A_t`` the modules active
@@ -598,6 +689,8 @@ def cwrnn_backward(dH, Hs, h0, w_hh, periods):
     h0 : ndarray, shape (B, H)
     w_hh : ndarray, shape (H, H)
     periods : ndarray of int64, shape (g,)
+    t0 : int, default 0
+        The clock passed to :func:`cwrnn_forward`.
 
     Returns
     -------
@@ -627,7 +720,7 @@ def cwrnn_backward(dH, Hs, h0, w_hh, periods):
             for u in range(H):
                 hpT[u, b] = hp[b, u]
         for i in range(g):
-            if t % periods[i] == 0:
+            if (t0 + t) % periods[i] == 0:
                 for u in range(i * m, (i + 1) * m):
                     s = 0.0
                     for b in range(B):
@@ -639,7 +732,7 @@ def cwrnn_backward(dH, Hs, h0, w_hh, periods):
                         s += d
                     db[u] += s
         for i in range(g):
-            if t % periods[i] == 0:
+            if (t0 + t) % periods[i] == 0:
                 dai = daT[i * m:(i + 1) * m]
                 np.dot(blocks[i].T, dai, tmp[:H - i * m])
                 for u in range(H - i * m):

@@ -41,8 +41,7 @@ class _Cell:
             c0 = np.zeros_like(h0) if c0 is None else c0
             hs, cs, gates = _cells.lstm_forward(xw, w_hh, b_hh, h0, c0)
             return hs, (hs, cs, gates, h0, c0), (hs[-1], cs[-1])
-        args = (xw, w_hh, b_hh, h0, periods) + ((t0,) if t0 else ())
-        hs = _cells.cwrnn_forward(*args)[0]
+        hs = _cells.cwrnn_forward(xw, w_hh, b_hh, h0, periods, t0)[0]
         return hs, (hs, h0), (hs[-1], None)
 
     def backward(self, dH, cache, w_hh, periods):
