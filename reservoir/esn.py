@@ -266,10 +266,15 @@ class Reservoir(TransformerMixin, BaseEstimator):
             drive = self._drive(np.concatenate([arrays[i] for i in group]),
                                 drive_buf)
             states = state_buf[:drive.shape[0]]
-            init = np.ascontiguousarray(np.stack([start_of(i) for i in group]))
-            with numba_threads(self.n_jobs):
-                _kernels.harvest_many(packed, drive, offsets, leak, init, linear,
-                                      states)
+            if len(group) == 1:      # the lockstep kernel pays off for many only
+                _kernels.harvest(packed, drive, leak,
+                                 np.ascontiguousarray(start_of(group[0])), linear,
+                                 states)
+            else:
+                init = np.ascontiguousarray(np.stack([start_of(i) for i in group]))
+                with numba_threads(self.n_jobs):
+                    _kernels.harvest_many(packed, drive, offsets, leak, init,
+                                          linear, states)
             pieces = [(i, 0, L) for i, L in zip(group, lengths)]
             final = {i: states[offsets[j + 1] - 1].copy()
                      for j, i in enumerate(group)}
