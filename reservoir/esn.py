@@ -6,11 +6,12 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels, matrices
+from ._base import SequenceRegressorMixin
 from ._compat import check_feature_names, regressor_tags, transformer_tags
 from ._sequences import (check_future, check_scalar_param, check_X, check_y_like,
                          restore)
@@ -305,7 +306,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
             yield flush()
 
 
-class ESNRegressor(RegressorMixin, BaseEstimator):
+class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
     """Echo State Network: a random reservoir with a ridge readout.
 
     The readout is ``y(t) = W_out [1, u(t), x(t)]`` (``[1, x(t)]`` with

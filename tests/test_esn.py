@@ -201,3 +201,15 @@ def test_generate_with_known_future_columns():
         esn.generate(12, X_warmup=X[:150])
     with pytest.raises(ValueError, match=r"X_future must have shape \(11, 1\)"):
         esn.generate(12, X_warmup=X[:150], X_future=np.zeros((3, 1)))
+
+
+def test_score_leaves_out_the_washout():
+    from sklearn.metrics import r2_score
+    X, y = _series(300), np.sin(np.arange(300) / 5)
+    esn = ESNRegressor(n_reservoir=30, washout=40, random_state=0).fit(X, y)
+    assert esn.score(X, y) == pytest.approx(r2_score(y[40:], esn.predict(X)[40:]))
+    seqs, ys = [X[:150], X[150:]], [y[:150], y[150:]]
+    pred = esn.predict(seqs)
+    expected = r2_score(np.concatenate([ys[0][40:], ys[1][40:]]),
+                        np.concatenate([pred[0][40:], pred[1][40:]]))
+    assert esn.score(seqs, ys) == pytest.approx(expected)

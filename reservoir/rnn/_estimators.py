@@ -7,11 +7,12 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, RegressorMixin
+from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .._base import SequenceRegressorMixin
 from .._compat import check_feature_names, regressor_tags
 from .._sequences import (check_future, check_scalar_param, check_X, check_y_like,
                           restore)
@@ -78,7 +79,7 @@ class _Adam:
         return norm
 
 
-class _RecurrentRegressor(RegressorMixin, BaseEstimator):
+class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
     """Shared machinery; subclasses set ``_cell``."""
 
     _cell = None
