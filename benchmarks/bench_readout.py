@@ -1,6 +1,7 @@
 """Ridge readout cost against one bare BLAS ``X^T X`` (dsyrk) on the same states.
 
     python benchmarks/bench_readout.py [--quick]
+    OPENBLAS_NUM_THREADS=1 python benchmarks/bench_readout.py   # stable on a shared machine
 
 Target: accumulating the statistics chunk by chunk and solving costs within
 1.2x of one dsyrk on the whole state matrix (T=20,000, N=2,000). ReservoirPy's
@@ -20,16 +21,24 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _common import median_time, table  # noqa: E402
 
 from reservoir.esn import _chunk_rows  # noqa: E402
-from reservoir.readout import RidgeStatistics, solve_ridge  # noqa: E402
+from reservoir.readout import make_statistics  # noqa: E402
 
 
-def ours(X, U, Y, alpha):
+def chunks_of(X):
+    """The state chunks as ESNRegressor.fit hands them over: buffers the
+    kernel has just written, which the statistics may shift in place."""
     chunk = _chunk_rows(X.shape[1])
-    stats = RidgeStatistics(X.shape[1], U.shape[1], Y.shape[1])
-    for lo in range(0, X.shape[0], chunk):
-        stats.update(X[lo:lo + chunk], U[lo:lo + chunk], Y[lo:lo + chunk])
-    gram, cross, mean_z, mean_y = stats.centered()
-    return solve_ridge(gram, cross, alpha)
+    return [X[lo:lo + chunk].copy() for lo in range(0, X.shape[0], chunk)]
+
+
+def ours(chunks, U, Y, alpha, solver="cholesky"):
+    stats = make_statistics(solver, chunks[0].shape[1], U.shape[1], Y.shape[1])
+    lo = 0
+    for c in chunks:
+        hi = lo + c.shape[0]
+        stats.update(c, U[lo:hi], Y[lo:hi], overwrite_states=True)
+        lo = hi
+    return stats.solve(alpha)
 
 
 def main(argv=None):
@@ -43,9 +52,17 @@ def main(argv=None):
     Y = X[:, :5].sum(axis=1, keepdims=True) + 0.01 * rng.randn(T, 1)
 
     t_syrk = median_time(lambda: blas.dsyrk(1.0, X.T, trans=0), reps)
-    t_ours = median_time(lambda: ours(X, U, Y, 1e-6), reps)
+    # the in-place shift overwrites the chunks: fresh copies for every run,
+    # made outside the timed call
+    runs = iter([chunks_of(X) for _ in range(reps + 1)])
+    t_ours = median_time(lambda: ours(next(runs), U, Y, 1e-6), reps)
+    runs = iter([chunks_of(X) for _ in range(reps + 1)])
+    t_qr = median_time(lambda: ours(next(runs), U, Y, 1e-6, "qr"), reps)
     rows = [["bare dsyrk X^T X", f"{t_syrk * 1e3:.0f}", "1.00"],
-            ["reservoir: stream + solve", f"{t_ours * 1e3:.0f}", f"{t_ours / t_syrk:.2f}"]]
+            ["reservoir solver='cholesky': stream + solve", f"{t_ours * 1e3:.0f}",
+             f"{t_ours / t_syrk:.2f}"],
+            ["reservoir solver='qr': stream + solve", f"{t_qr * 1e3:.0f}",
+             f"{t_qr / t_syrk:.2f}"]]
     try:
         from reservoirpy.nodes import Ridge
 
@@ -54,7 +71,9 @@ def main(argv=None):
                      f"{t_rpy / t_syrk:.2f}"])
     except ImportError:
         rows.append(["ReservoirPy (not installed)", "-", "-"])
-    print(f"Ridge readout, T={T}, N={N}, median of {reps}:\n")
+    threads = os.environ.get("OPENBLAS_NUM_THREADS", "default")
+    print(f"Ridge readout, T={T}, N={N}, median of {reps}, BLAS threads "
+          f"{threads}, load {os.getloadavg()[0]:.1f}:\n")
     print(table(["method", "ms", "ratio to dsyrk"], rows))
 
 

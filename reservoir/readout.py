@@ -94,20 +94,28 @@ class RidgeStatistics:
             if self._buffer is None or self._buffer.shape[0] < t:
                 self._buffer = np.empty((t, self.n_states))
             xs = np.subtract(states, self.shift_x, out=self._buffer[:t])
-        ys = targets - self.shift_y
-        # x^T x as the upper triangle of a Fortran matrix: x.T is Fortran (n, T).
+        d, o = self.n_inputs, self.n_outputs
+        # The narrow columns [1, u, y] meet the states in ONE product (one
+        # pass over the chunk gives sum x, u^T x and y^T x); x^T x is the
+        # upper triangle of a Fortran matrix updated by dsyrk (x.T is Fortran).
+        small = np.empty((t, 1 + d + o))
+        small[:, 0] = 1.0
+        if d:
+            np.subtract(inputs, self.shift_u, out=small[:, 1:1 + d])
+        np.subtract(targets, self.shift_y, out=small[:, 1 + d:])
         self.sxx = blas.dsyrk(1.0, xs.T, beta=1.0, c=self.sxx, trans=0,
                               lower=0, overwrite_c=1)
-        self.sx += xs.sum(axis=0)
-        self.sxy += xs.T @ ys
-        self.sy += ys.sum(axis=0)
-        self.syy += np.einsum("ij,ij->j", ys, ys)
-        if self.n_inputs:
-            us = inputs - self.shift_u
-            self.sux += us.T @ xs
-            self.suu += us.T @ us
-            self.su += us.sum(axis=0)
-            self.suy += us.T @ ys
+        cross = small.T @ xs
+        self.sx += cross[0]
+        self.sux += cross[1:1 + d]
+        self.sxy += cross[1 + d:].T
+        inner = small[:, 1:].T @ small[:, 1:]
+        us_sum = small[:, 1:].sum(axis=0)
+        self.suu += inner[:d, :d]
+        self.suy += inner[:d, d:]
+        self.su += us_sum[:d]
+        self.sy += us_sum[d:]
+        self.syy += np.diag(inner)[d:]
         self.n_samples += t
         return self
 
