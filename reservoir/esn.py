@@ -584,7 +584,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         pred = restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
         return (pred, last) if return_state else pred
 
-    def generate(self, n_steps, X_warmup=None, X_future=None):
+    def generate(self, n_steps, X_warmup=None, X_future=None, *, initial_state=None):
         """Run the network in closed loop, each prediction fed back as input.
 
         The model must predict the first ``n_outputs_`` of its input columns
@@ -604,6 +604,10 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         X_future : array-like of shape (n_steps - 1, n_features - n_outputs_), optional
             The known input columns of the generated steps: the input fed after
             ``y_gen[s]`` is ``[y_gen[s], X_future[s]]``.
+        initial_state : ndarray of shape (n_reservoir,), optional
+            State before the first row of ``X_warmup`` (default zero), as
+            returned by ``predict(..., return_state=True)``: many free runs
+            from one long warm-up then cost a single run of it.
 
         Returns
         -------
@@ -611,6 +615,9 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             ``y_gen[0]`` is the prediction of the step after the warm-up.
         """
         check_is_fitted(self, "coef_")
+        if initial_state is not None and X_warmup is None:
+            raise ValueError("initial_state is the state before X_warmup; pass "
+                             "X_warmup too (its last row at least).")
         check_scalar_param(n_steps, "n_steps", kind=Integral, low=1)
         future = check_future(X_future, n_steps, self.n_features_in_, self.n_outputs_)
         if X_warmup is None:
@@ -620,7 +627,8 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                            estimator_name=type(self).__name__)
             if seqs.kind != "single":
                 raise ValueError("X_warmup must be one 2-D sequence.")
-            _, x_last = self.predict(seqs.arrays[0], return_state=True)
+            _, x_last = self.predict(seqs.arrays[0], initial_state=initial_state,
+                                     return_state=True)
             u_last = seqs.arrays[0][-1]
         res = self.reservoir_
         first = self._readout(x_last[None, :], u_last[None, :])[0]
@@ -636,6 +644,13 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                               res.activation == "identity", out[1:],
                               future=future[1:])
         return out[:, 0] if self._y_info[0] else out
+
+    @property
+    def n_parameters_(self):
+        """Trained parameters: the readout's weights and intercepts (the
+        reservoir's ``W_``, ``W_in_`` and ``bias_`` are drawn, not trained)."""
+        check_is_fitted(self, "coef_")
+        return self.coef_.size + self.intercept_.size
 
     def __sklearn_tags__(self):
         return regressor_tags(super().__sklearn_tags__())

@@ -213,3 +213,14 @@ def test_score_leaves_out_the_washout():
     expected = r2_score(np.concatenate([ys[0][40:], ys[1][40:]]),
                         np.concatenate([pred[0][40:], pred[1][40:]]))
     assert esn.score(seqs, ys) == pytest.approx(expected)
+
+
+def test_generate_from_a_kept_state():
+    u = np.sin(np.arange(400) * 0.2)[:, None]
+    esn = ESNRegressor(n_reservoir=40, washout=20, random_state=0).fit(u[:-1], u[1:])
+    _, state = esn.predict(u[:299], return_state=True)       # state before row 299
+    np.testing.assert_allclose(esn.generate(9, X_warmup=u[299:300], initial_state=state),
+                               esn.generate(9, X_warmup=u[:300]), atol=1e-12)
+    assert esn.n_parameters_ == 1 + 1 + 40
+    with pytest.raises(ValueError, match="pass X_warmup too"):
+        esn.generate(3, initial_state=state)
