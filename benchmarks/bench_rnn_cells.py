@@ -5,14 +5,21 @@ output per step, float32: per batch the input GEMM, the cell's forward, a
 linear readout, an MSE loss, the readout's and the cell's backward, the input
 GEMMs of the gradient and an Adam step on every parameter. PyTorch runs
 ``nn.LSTM``/``nn.GRU`` + ``nn.Linear`` + ``torch.optim.Adam`` on the same
-shapes, at the faster of ``torch.set_num_threads(1)`` and ``(2)``; the kernels
-at the faster of 1 and 2 BLAS threads. Times are medians over ``--repeats``
-epochs; ratio = ours / torch (below 1 is faster than torch).
+shapes with ``torch.set_num_threads(1)`` and ``(2)``; the kernels with 1 and 2
+BLAS threads (the kernels themselves are serial). The four runs alternate
+epoch by epoch, so a change in machine load hits all of them; times are
+medians over ``--repeats`` epochs; ratio = ours / the faster torch (below 1
+is faster than torch). The load average is printed with the table.
+
+The "estimator" rows time ``LSTMRegressor``/``GRURegressor(max_iter=1,
+batch_size=32, dtype="float32").fit`` on the same data as a 3-D array (256,
+100, 1): one epoch end to end, with validation, batching and the network
+code of ``reservoir.rnn``, against the same torch epochs.
 
 First-call times are measured in fresh processes: with an empty numba cache
 (compile) and with the cache this script's first run leaves (load).
 
-    python benchmarks/bench_rnn_cells.py [--repeats 5] [--hidden 16 64 256]
+    python benchmarks/bench_rnn_cells.py [--repeats 7] [--hidden 16 64 256]
 """
 
 from __future__ import annotations
@@ -21,6 +28,7 @@ import argparse
 import os
 import subprocess
 import sys
+import statistics
 import tempfile
 import time
 
@@ -131,20 +139,40 @@ def make_torch(cell, H, seed=0):
     return batch
 
 
-def epoch_time(batch, data, repeats):
-    def epoch():
-        for X, Y in data:
-            batch(X, Y)
-    return median_time(epoch, repeats=repeats, warmup=1)
+def make_estimator(cell, H, seed=0):
+    """One epoch of the public estimator on all N_SEQ sequences."""
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from reservoir.rnn import GRURegressor, LSTMRegressor
+    est_cls = {"lstm": LSTMRegressor, "gru": GRURegressor}[cell]
+    rng = np.random.RandomState(seed)
+    X = rng.randn(N_SEQ, T, 1).astype(DTYPE)
+    Y = np.cumsum(X, axis=1).astype(DTYPE) * 0.1
+
+    def fit():
+        est = est_cls(hidden_size=H, max_iter=1, batch_size=BATCH, dtype="float32",
+                      random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            est.fit(X, Y)
+
+    return fit
 
 
-def best_threads(run, set_threads, repeats):
-    """(time, threads) of the faster of 1 and 2 threads."""
-    res = []
-    for n in (1, 2):
-        set_threads(n)
-        res.append((run(repeats), n))
-    return min(res)
+def alternate(runs, repeats):
+    """Median seconds of each ``(name, setup, fn)`` in ``runs``, run in turn
+    ``repeats`` times after one warm-up round."""
+    times = {name: [] for name, _, _ in runs}
+    for r in range(repeats + 1):
+        for name, setup, fn in runs:
+            setup()
+            t0 = time.perf_counter()
+            fn()
+            if r:
+                times[name].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def cwrnn_vs_elman(hidden, n_modules, repeats):
@@ -194,45 +222,71 @@ def first_call(cache_dir):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--hidden", type=int, nargs="+", default=[16, 64, 256])
     ap.add_argument("--cells", nargs="+", default=["lstm", "gru"])
+    ap.add_argument("--estimator-hidden", type=int, nargs="*", default=[64],
+                    help="hidden sizes of the end-to-end estimator rows")
     args = ap.parse_args(argv)
 
     import scipy.linalg.cython_blas  # noqa: F401  numba's BLAS: load it before limiting
     import torch
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import ThreadpoolController
 
+    blas = ThreadpoolController()
     with tempfile.TemporaryDirectory() as d:
         cold = first_call(d)
     warm = first_call(None)
     data = make_data()
+    print(f"load average at start: {os.getloadavg()}", flush=True)
+
+    def threads(n):
+        def setup():
+            blas.limit(limits=n, user_api="blas")
+            torch.set_num_threads(n)
+        return setup
+
     rows = []
-    for cell in args.cells:
-        for H in args.hidden:
+    jobs = [(c, H, "kernels") for c in args.cells for H in args.hidden]
+    jobs += [(c, H, "estimator") for c in args.cells for H in args.estimator_hidden]
+    for cell, H, kind in jobs:
+        if kind == "kernels":
             ours_batch = make_ours(cell, H)
-            torch_batch = make_torch(cell, H)
 
-            def run_ours(rep):
-                return epoch_time(ours_batch, data, rep)
+            def ours(b=ours_batch):
+                for X, Y in data:
+                    b(X, Y)
+        else:
+            ours = make_estimator(cell, H)
+        torch_batch = make_torch(cell, H)
 
-            def set_blas(n):
-                threadpool_limits(n, user_api="blas")
+        def theirs(b=torch_batch):
+            for X, Y in data:
+                b(X, Y)
 
-            t_ours, n_ours = best_threads(run_ours, set_blas, args.repeats)
-            threadpool_limits(2, user_api="blas")
-            t_torch, n_torch = best_threads(
-                lambda rep: epoch_time(torch_batch, data, rep), torch.set_num_threads,
-                args.repeats)
-            rows.append([cell, H, f"{1e3 * t_ours:.1f} ({n_ours})",
-                         f"{1e3 * t_torch:.1f} ({n_torch})", f"{t_ours / t_torch:.2f}"])
-            print(" | ".join(str(c) for c in rows[-1]), flush=True)
+        t = alternate([("ours1", threads(1), ours), ("ours2", threads(2), ours),
+                       ("torch1", threads(1), theirs), ("torch2", threads(2), theirs)],
+                      args.repeats)
+        t_ours, n_ours = min((t["ours1"], 1), (t["ours2"], 2))
+        best = min(t["torch1"], t["torch2"])
+        rows.append([cell, H, kind, f"{1e3 * t_ours:.1f} ({n_ours})",
+                     f"{1e3 * t['torch1']:.1f}", f"{1e3 * t['torch2']:.1f}",
+                     f"{t_ours / best:.2f}"])
+        print(" | ".join(str(c) for c in rows[-1]), flush=True)
     print()
     print(f"One epoch: {N_SEQ} sequences x {T} steps, batch {BATCH}, float32; "
-          f"medians of {args.repeats}; ms (threads).")
+          f"ms, medians of {args.repeats} alternating runs; ours at the faster of "
+          f"1 and 2 BLAS threads (in brackets); load average at the end "
+          f"{tuple(round(x, 2) for x in os.getloadavg())} on {os.cpu_count()} CPUs.")
     print()
-    print(table(["cell", "hidden", "ours ms", "torch ms", "ratio ours/torch"], rows))
+    print(table(["cell", "hidden", "what", "ours ms", "torch 1 thread ms",
+                 "torch 2 threads ms", "ours / faster torch"], rows))
     print()
+    print(f"First LSTM+GRU forward/backward in a fresh process (float32), not in "
+          f"the table: {cold:.1f} s with an empty numba cache (compile), "
+          f"{warm:.2f} s with a warm cache.")
+    print()
+    blas.limit(limits=1, user_api="blas")
     cw_rows = []
     for H in args.hidden:
         n_modules = 8 if H >= 64 else 4
@@ -240,12 +294,9 @@ def main(argv=None):
         cw_rows.append([H, n_modules, f"{1e3 * t_cw:.2f}", f"{1e3 * t_el:.2f}",
                         f"{t_el / t_cw:.2f}"])
     print("Clockwork RNN (periods 1, 2, 4, ...) vs dense Elman, forward+backward of "
-          f"one batch ({T} steps x {BATCH}), float32, ms:")
+          f"one batch ({T} steps x {BATCH}), float32, 1 BLAS thread, ms:")
     print()
     print(table(["hidden", "modules", "cwrnn ms", "elman ms", "speed-up"], cw_rows))
-    print()
-    print(f"First LSTM+GRU forward/backward in a fresh process (float32): "
-          f"{cold:.1f} s with an empty numba cache, {warm:.2f} s with a warm cache.")
 
 
 if __name__ == "__main__":

@@ -35,6 +35,13 @@ with ``dA`` the gradient of the recurrent pre-activation ``h W_hh^T + b_hh``.
 ``tanh`` and the logistic function use :func:`_expm1`, a branch-free
 polynomial that vectorises (libm's ``exp``/``tanh`` do not, and cost more than
 the matrix products at small ``H``); both are within a few ulp of libm.
+
+Elementwise loops are long and touch few arrays. The LSTM evaluates its four
+gates in one loop over ``4H`` with :func:`_gate` (sigmoid or tanh chosen per
+lane, no branch) rather than one short loop per gate, and its backward splits
+the per-unit work into loops of at most five arrays: LLVM vectorises a loop
+over arrays that might alias only behind runtime overlap checks, and gives up
+beyond about eight of them, which made a single fused loop scalar and slower.
 """
 
 import math
@@ -199,6 +206,39 @@ def _th_impl(x):
     if x == types.float32:
         return lambda x: _th32(x)
     return lambda x: _th64(x)
+
+
+def _gate(x, t):
+    """``tanh(x)`` where the bool ``t`` is set, else ``sigmoid(x)``: the value
+    of :func:`_th` / :func:`_sig` (same operations, same rounding), but
+    branch-free so that one loop over all 4H LSTM gates vectorises."""
+    raise NotImplementedError("only callable from jitted code")
+
+
+@njit(inline="always", **_JIT)
+def _gate64(x, t):
+    x = float(x)
+    e = _expm1(-((2.0 if t else 1.0) * abs(x)))
+    e1 = e + 1.0
+    num = -e if t else (1.0 if x >= 0.0 else e1)
+    q = num / ((2.0 + e) if t else (1.0 + e1))
+    return math.copysign(q, x) if t else q
+
+
+@njit(inline="always", **_JIT)
+def _gate32(x, t):
+    e = _expm1f(-((_F_2 if t else _F_1) * abs(x)))
+    e1 = e + _F_1
+    num = -e if t else (_F_1 if x >= _F_0 else e1)
+    q = num / ((_F_2 + e) if t else (_F_1 + e1))
+    return np.float32(math.copysign(q, x)) if t else q
+
+
+@overload(_gate)
+def _gate_impl(x, t):
+    if x == types.float32:
+        return lambda x, t: _gate32(x, t)
+    return lambda x, t: _gate64(x, t)
 
 
 @njit(inline="always", **_JIT)
@@ -454,6 +494,34 @@ def gru_backward(dH, Hs, gates, q, h0, w_hh):
 # ---------------------------------------------------------------------------
 
 @njit(**_JIT)
+def _lstm_forward_rows(xw, wT, b_hh, h0, c0, Hs, Cs, gates, lo, hi):
+    """Fill rows ``lo:hi`` of ``Hs``, ``Cs``, ``gates`` (the sequences of a
+    batch are independent); ``wT = W_hh^T`` C-contiguous, (H, 4H)."""
+    T, B, G = xw.shape
+    H = G // 4
+    is_tanh = np.zeros(G, dtype=np.bool_)          # the g block: tanh
+    is_tanh[2 * H:3 * H] = True
+    hb = h0[lo:hi].copy()                         # h_{t-1} of the rows
+    gh = np.empty((hi - lo, G), dtype=xw.dtype)
+    for t in range(T):
+        np.dot(hb, wT, gh)
+        for r in range(hi - lo):
+            b = lo + r
+            x, p, a = xw[t, b], gh[r], gates[t, b]
+            for j in range(G):                      # one vectorised loop
+                a[j] = _gate(x[j] + p[j] + b_hh[j], is_tanh[j])
+            cp = c0[b] if t == 0 else Cs[t - 1, b]
+            cr, hn = Cs[t, b], hb[r]
+            for j in range(H):
+                c = a[H + j] * cp[j] + a[j] * a[2 * H + j]
+                cr[j] = c
+                hn[j] = a[3 * H + j] * _th(c)
+            hr = Hs[t, b]
+            for j in range(H):
+                hr[j] = hn[j]
+
+
+@njit(**_JIT)
 def lstm_forward(xw, w_hh, b_hh, h0, c0):
     """LSTM over all steps, PyTorch's equations and gate order (i, f, g, o)::
 
@@ -483,29 +551,48 @@ def lstm_forward(xw, w_hh, b_hh, h0, c0):
     Hs = np.empty((T, B, H), dtype=xw.dtype)
     Cs = np.empty((T, B, H), dtype=xw.dtype)
     gates = np.empty((T, B, G), dtype=xw.dtype)
-    gh = np.empty((B, G), dtype=xw.dtype)
-    hc = np.ascontiguousarray(h0)
-    cc = np.ascontiguousarray(c0)
-    for t in range(T):
-        hp = hc if t == 0 else Hs[t - 1]
-        cp = cc if t == 0 else Cs[t - 1]
-        np.dot(hp, wT, gh)
-        for b in range(B):
-            x, gr, a = xw[t, b], gh[b], gates[t, b]
-            for j in range(G):
-                a[j] = x[j] + gr[j] + b_hh[j]
-            for j in range(2 * H):
-                a[j] = _sig(a[j])
-            for j in range(2 * H, 3 * H):
-                a[j] = _th(a[j])
-            for j in range(3 * H, G):
-                a[j] = _sig(a[j])
-            cr, cpr, hr = Cs[t, b], cp[b], Hs[t, b]
-            for j in range(H):
-                cr[j] = a[H + j] * cpr[j] + a[j] * a[2 * H + j]
-            for j in range(H):
-                hr[j] = a[3 * H + j] * _th(cr[j])
+    _lstm_forward_rows(xw, wT, b_hh, h0, c0, Hs, Cs, gates, 0, B)
     return Hs, Cs, gates
+
+
+@njit(**_JIT)
+def _lstm_backward_rows(dH, Cs, gates, c0, w_hh, dxw, dh0, dc0, lo, hi):
+    """Rows ``lo:hi`` of :func:`lstm_backward`: fill ``dxw``, ``dh0``, ``dc0``."""
+    T, B, H = dH.shape
+    G = 4 * H
+    one = _one(dH)
+    k = np.zeros((hi - lo, H), dtype=dH.dtype)     # gradient on c_t
+    gw = np.zeros((hi - lo, H), dtype=dH.dtype)    # da_{t+1} W_hh
+    da = np.empty((hi - lo, G), dtype=dH.dtype)
+    tc = np.empty(H, dtype=dH.dtype)              # tanh(c_t) of one row
+    for t in range(T - 1, -1, -1):
+        for r in range(hi - lo):
+            # Loops split so that each touches few arrays: LLVM gives up
+            # vectorising when too many runtime alias checks are needed.
+            b = lo + r
+            a, cr, dh, gr, kr, d = gates[t, b], Cs[t, b], dH[t, b], gw[r], k[r], da[r]
+            for j in range(H):
+                gr[j] += dh[j]                      # g_t
+                tc[j] = _th(cr[j])
+            for j in range(H):
+                o = a[3 * H + j]
+                d[3 * H + j] = gr[j] * tc[j] * o * (one - o)
+                kr[j] += gr[j] * o * (one - tc[j] * tc[j])
+            cp = c0[b] if t == 0 else Cs[t - 1, b]
+            for j in range(H):
+                i = a[j]
+                f = a[H + j]
+                gg = a[2 * H + j]
+                d[j] = kr[j] * gg * i * (one - i)
+                d[H + j] = kr[j] * cp[j] * f * (one - f)
+                d[2 * H + j] = kr[j] * i * (one - gg * gg)
+                kr[j] *= f
+            out = dxw[t, b]
+            for j in range(G):
+                out[j] = d[j]
+        np.dot(da, w_hh, gw)
+    dh0[lo:hi] = gw
+    dc0[lo:hi] = k
 
 
 @njit(**_JIT)
@@ -518,6 +605,8 @@ def lstm_backward(dH, Hs, Cs, gates, h0, c0, w_hh):
         da_i = k g i (1 - i),  da_f = k c_{t-1} f (1 - f)
         da_g = k i (1 - g^2),  da_o = g tanh(c) o (1 - o)
         k_{t-1} = k f,  g_{t-1} = dH[t-1] + [da_i | da_f | da_g | da_o] W_hh
+
+    The weight gradients are one GEMM over all steps afterwards.
 
     Parameters
     ----------
@@ -535,38 +624,13 @@ def lstm_backward(dH, Hs, Cs, gates, h0, c0, w_hh):
     dh0, dc0 : ndarray, shape (B, H)
     """
     T, B, H = dH.shape
-    one = _one(dH)
-    wc = np.ascontiguousarray(w_hh)
-    cc = np.ascontiguousarray(c0)
     dxw = np.empty((T, B, 4 * H), dtype=dH.dtype)
-    g = dH[T - 1].copy()
-    k = np.zeros((B, H), dtype=dH.dtype)
-    tc = np.empty(H, dtype=dH.dtype)
-    tmp = np.empty((B, H), dtype=dH.dtype)
-    for t in range(T - 1, -1, -1):
-        cp = cc if t == 0 else Cs[t - 1]
-        for b in range(B):
-            a, cr, cpr, gr, kr, da = gates[t, b], Cs[t, b], cp[b], g[b], k[b], dxw[t, b]
-            for j in range(H):
-                tc[j] = _th(cr[j])
-            for j in range(H):
-                o = a[3 * H + j]
-                da[3 * H + j] = gr[j] * tc[j] * o * (one - o)
-                kr[j] += gr[j] * o * (one - tc[j] * tc[j])
-            for j in range(H):
-                i = a[j]
-                f = a[H + j]
-                gg = a[2 * H + j]
-                da[j] = kr[j] * gg * i * (one - i)
-                da[H + j] = kr[j] * cpr[j] * f * (one - f)
-                da[2 * H + j] = kr[j] * i * (one - gg * gg)
-            for j in range(H):
-                kr[j] *= a[H + j]
-        np.dot(dxw[t], wc, tmp)
-        if t > 0:
-            _add_into(g, tmp, dH[t - 1])
+    dh0 = np.empty((B, H), dtype=dH.dtype)
+    dc0 = np.empty((B, H), dtype=dH.dtype)
+    _lstm_backward_rows(dH, Cs, gates, c0, np.ascontiguousarray(w_hh), dxw, dh0, dc0,
+                        0, B)
     dw, db = _weight_grads(dxw, Hs, np.ascontiguousarray(h0))
-    return dxw, dw, db, tmp, k
+    return dxw, dw, db, dh0, dc0
 
 
 # ---------------------------------------------------------------------------
