@@ -140,8 +140,12 @@ def forward(params, X, lengths, cell, num_layers, bidirectional, periods=None,
             b_hh = params[f"bias_hh_l{layer}{suffix}"]
             x_in = _take_time(inp, rev) if suffix else inp
             H = w_hh.shape[1]
-            xw = (x_in.reshape(T * B, -1) @ w_ih.T).reshape(T, B, -1)
+            # np.dot into a preallocated array: matmul takes a slow path for
+            # the (T*B x 1) @ (1 x G*H) product of a single input feature
+            xw = np.empty((T * B, w_ih.shape[0]), dtype=X.dtype)
+            np.dot(x_in.reshape(T * B, -1), w_ih.T, out=xw)
             xw += b_ih
+            xw = xw.reshape(T, B, -1)
             if states is None:
                 h0, c0 = np.zeros((B, H), dtype=X.dtype), None
             else:
