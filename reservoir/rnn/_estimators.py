@@ -16,6 +16,7 @@ from .._base import SequenceRegressorMixin
 from .._compat import check_feature_names, regressor_tags
 from .._sequences import (check_future, check_scalar_param, check_X, check_y_like,
                           restore)
+from .._threads import single_threaded_blas
 from .._warnings import ReservoirWarning
 from . import _network
 
@@ -247,6 +248,8 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
     def fit(self, X, y):
         """Train by backpropagation through time with Adam.
 
+        BLAS runs on one thread meanwhile: the per-step products are small.
+
         Parameters
         ----------
         X : array-like (n_timesteps, n_features), list of such, or 3-D array
@@ -256,6 +259,10 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         -------
         self
         """
+        with single_threaded_blas():
+            return self._fit(X, y)
+
+    def _fit(self, X, y):
         self._validate_params()
         periods, mask = self._cell_options()
         warm = self.warm_start and hasattr(self, "_params")
@@ -375,7 +382,8 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         seqs = check_X(X, n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=False)
-        out = self._predict_arrays(seqs.arrays)
+        with single_threaded_blas():
+            out = self._predict_arrays(seqs.arrays)
         was_1d, columns, name = self._y_info
         return restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
 
@@ -412,8 +420,12 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         if seqs.kind != "single":
             raise ValueError("X_warmup must be one 2-D sequence.")
         future = check_future(X_future, n_steps, self.n_features_in_, self.n_outputs_)
+        with single_threaded_blas():
+            return self._generate(seqs.arrays[0], n_steps, future)
+
+    def _generate(self, warmup, n_steps, future):
         dtype = _DTYPES[self.dtype]
-        warm = seqs.arrays[0].astype(dtype)[:, None, :]
+        warm = warmup.astype(dtype)[:, None, :]
         T = warm.shape[0]
         Y, _, states = _network.forward(self._params, warm, np.array([T]), keep=False,
                                         return_states=True, **self._net_args())
