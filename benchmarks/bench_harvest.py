@@ -10,7 +10,10 @@ table gives the median time of each and the median of the per-pair ratios,
 which is steadier than a ratio of medians on a shared machine. The load
 average is printed with the table. ReservoirPy runs many sequences with
 ``Reservoir.run(list_of_arrays)`` (its multi-series API in 0.4.2; every
-sequence starts from the same state), ``workers=1``.
+sequence starts from the same state), ``workers=1``. Ours runs them on all
+numba threads (``NUMBA_NUM_THREADS``), and again on one thread: that row
+compares the kernels alone, whatever share of the second core the machine
+leaves us.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import statistics
 import sys
 import time
 
+import numba
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -82,7 +86,7 @@ def single(n, n_steps, repeats, rng):
     return ours / n_steps, None if theirs is None else theirs / n_steps, ratio
 
 
-def many(n, n_seq, n_steps, repeats, rng):
+def many(n, n_seq, n_steps, repeats, rng, n_threads):
     packed = fixed_indegree(n, 0.1, rng)
     us = [rng.uniform(-1, 1, size=(n_steps, 1)) for _ in range(n_seq)]
     drive = np.ascontiguousarray(
@@ -91,9 +95,14 @@ def many(n, n_seq, n_steps, repeats, rng):
     x0 = np.zeros((n_seq, n))
     out = np.empty_like(drive)
     res = reservoirpy_reservoir(n)
-    return paired_times(
-        lambda: harvest_many(packed, drive, offsets, 1.0, x0, False, out),
-        (lambda: res.run(us)) if res else None, repeats)
+    old = numba.get_num_threads()
+    numba.set_num_threads(n_threads)
+    try:
+        return paired_times(
+            lambda: harvest_many(packed, drive, offsets, 1.0, x0, False, out),
+            (lambda: res.run(us)) if res else None, repeats)
+    finally:
+        numba.set_num_threads(old)
 
 
 def main(argv=None):
@@ -118,12 +127,17 @@ def main(argv=None):
         rows.append([f"1 x {n_steps} steps, N={n}", "us/step"]
                     + fmt(ours, theirs, ratio, target, 1e6))
     n_seq = 200 if args.quick else 1000
-    ours, theirs, ratio = many(500, n_seq, 100, repeats, rng)
-    rows.append([f"{n_seq} x 100 steps, N=500", "s total"]
-                + fmt(ours, theirs, ratio, ">= 6x", 1.0))
+    all_threads = numba.config.NUMBA_NUM_THREADS
+    for n_threads, target in [(all_threads, ">= 6x"), (1, "")]:
+        ours, theirs, ratio = many(500, n_seq, 100, repeats,
+                                   np.random.default_rng(1), n_threads)
+        rows.append([f"{n_seq} x 100 steps, N=500, {n_threads} thread"
+                     + "s" * (n_threads > 1), "s total"]
+                    + fmt(ours, theirs, ratio, target, 1.0))
     print(table(["case", "unit", "ours", "ReservoirPy 0.4.2",
                  "ratio (median of pairs)", "target"], rows))
-    print(f"\n{os.cpu_count()} CPUs; 1-minute load average "
+    print(f"\n{os.cpu_count()} CPUs, numba threading layer "
+          f"{numba.threading_layer()}; 1-minute load average "
           f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after.")
 
 

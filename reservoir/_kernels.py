@@ -18,29 +18,37 @@ Column indices are unsigned (a signed index costs 4 extra instructions per
 nonzero for numba's negative-index wraparound) and packed four 16-bit fields
 to a 64-bit word when N <= 65536: one load yields 4 columns, and the matrix
 streams 10 instead of 12 bytes per nonzero (N=2000 does not fit in L2).
-Many sequences run ``G`` at a time in lockstep on a ``(N, G)`` state block:
-the innermost loop is over the group, contiguous, and vectorises without
-gathers; it applies 4 nonzeros per pass so that the accumulator is loaded
-and stored once per 4 (the stores were the bottleneck). Weights stay float64
-(float32 values gained < 10% on top of packed indices and would need the
-caller to round W).
+Many sequences run ``_LANES`` = 32 at a time in lockstep on a ``(N, 32)``
+state block: the innermost loop is over the lanes, has a literal length and
+becomes 4 zmm registers. The row sums live in a stack buffer
+(:func:`_stack_buffer`), which LLVM knows aliases no array: they stay in
+registers for the whole row and the loop needs no runtime overlap checks
+(with a heap accumulator those checks cost more than the multiply-adds).
+Each pass applies 8 nonzeros (one broadcast weight, 4 loads). Leftover
+sequences too few to fill a group run alone with the single-sequence kernel.
+Weights stay float64 (float32 values gained < 10% on top of packed indices
+and would need the caller to round W).
 
 Exactness. Every kernel adds ``drive + sum_j W[i, c_j] x[c_j]`` in the order
 of the sorted column indices, and uses :func:`_tanh` (branch-free, vectorisable,
 at most 3 ulp from libm; libm's tanh does not vectorise and cost more than the
-matrix product at N=100). ``harvest_many`` is therefore bitwise equal to
-``harvest`` on each sequence, and all agree with a float64 numpy loop to ~1e-15.
+matrix product at N=100), and no multiply-add is contracted to an FMA.
+``harvest_many`` is therefore bitwise equal to ``harvest`` on each sequence,
+and all agree with a float64 numpy loop to ~1e-15.
 """
 
 import math
 
 import numpy as np
-from numba import get_num_threads, njit, parallel_chunksize, prange
+from numba import carray, njit, parallel_chunksize, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 # error_model="numpy": no ZeroDivisionError branch, so loops vectorise.
 _JIT = dict(cache=True, nogil=True, error_model="numpy")
 _BLOCK = 8    # rows interleaved in the single-sequence product
-_GROUP = 128  # at most this many sequences run in lockstep (harvest_many)
+_LANES = 32   # sequences run in lockstep by harvest_many (4 zmm registers)
+_MIN_LANES = 12  # fewer sequences left over run one by one (harvest's kernel)
 # Unsigned constants for unpacking column indices (uint64 op uint64 stays
 # uint64; mixing in a signed int would promote to float).
 _M16, _M32 = np.uint64(0xFFFF), np.uint64(0xFFFFFFFF)
@@ -94,36 +102,54 @@ def _pack(n, k, indices, data, bits):
     return (np.ascontiguousarray(words, dtype=np.uint64), val)
 
 
+@intrinsic
+def _float_from_bits(typingctx, bits):
+    """The float64 whose IEEE bits are the int64 ``bits`` (a bitcast)."""
+    if not isinstance(bits, types.Integer):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return builder.bitcast(args[0], context.get_value_type(types.float64))
+    return types.float64(types.int64), codegen
+
+
+@intrinsic
+def _stack_buffer(typingctx, size):
+    """Pointer to ``size`` (a literal) float64 on the stack of the calling
+    kernel. Wrapped with ``carray`` it is an array that LLVM knows aliases no
+    other array, so loops that accumulate into it need no runtime overlap
+    checks and keep it in registers."""
+    if not isinstance(size, types.IntegerLiteral):
+        return None
+
+    def codegen(context, builder, sig, args):
+        return cgutils.alloca_once(builder,
+                                   context.get_value_type(types.float64),
+                                   size=size.literal_value)
+    return types.CPointer(types.float64)(size), codegen
+
+
 @njit(inline="always", **_JIT)
 def _tanh(x):
     """tanh(x) to 3 ulp, without libm calls: |tanh x| = -e / (2 + e),
-    e = expm1(-2|x|) = 2^k expm1(r) + (2^k - 1), y = k ln2 + r, |r| <= ln2/2."""
+    e = expm1(-2|x|) = 2^-m expm1(r) + (2^-m - 1), -2|x| = -m ln2 + r,
+    |r| <= ln2/2; expm1(r) by its Taylor series to r^13 (truncation < 0.1
+    ulp), evaluated by Estrin's scheme (a short dependency chain)."""
     a = min(abs(x), 20.0) if x == x else x          # tanh(20) == 1.0; keep NaN
     y = -2.0 * a
     kf = (y * 1.4426950408889634 + 6755399441055744.0) - 6755399441055744.0
     r = (y - kf * 6.93147180369123816490e-01) - kf * 1.90821492927058770002e-10
-    p = 1.0 / 1307674368000.0                        # Taylor to r^15 / 15!
-    p = p * r + 1.0 / 87178291200.0
-    p = p * r + 1.0 / 6227020800.0
-    p = p * r + 1.0 / 479001600.0
-    p = p * r + 1.0 / 39916800.0
-    p = p * r + 1.0 / 3628800.0
-    p = p * r + 1.0 / 362880.0
-    p = p * r + 1.0 / 40320.0
-    p = p * r + 1.0 / 5040.0
-    p = p * r + 1.0 / 720.0
-    p = p * r + 1.0 / 120.0
-    p = p * r + 1.0 / 24.0
-    p = p * r + 1.0 / 6.0
-    p = p * r + 0.5
-    em_r = r + r * r * p
-    m = -kf                                          # 0 <= m <= 58: s = 2^-m
-    s = 0.5 if m % 2.0 >= 1.0 else 1.0
-    s *= 0.25 if m % 4.0 >= 2.0 else 1.0
-    s *= 2.0 ** -4 if m % 8.0 >= 4.0 else 1.0
-    s *= 2.0 ** -8 if m % 16.0 >= 8.0 else 1.0
-    s *= 2.0 ** -16 if m % 32.0 >= 16.0 else 1.0
-    s *= 2.0 ** -32 if m >= 32.0 else 1.0
+    r2 = r * r
+    r4 = r2 * r2
+    q0 = 1.0 / 2 + r * (1.0 / 6)                     # q_i: 1 / (n + 2)! terms
+    q1 = 1.0 / 24 + r * (1.0 / 120)
+    q2 = 1.0 / 720 + r * (1.0 / 5040)
+    q3 = 1.0 / 40320 + r * (1.0 / 362880)
+    q4 = 1.0 / 3628800 + r * (1.0 / 39916800)
+    q5 = 1.0 / 479001600 + r * (1.0 / 6227020800)
+    p = ((q0 + r2 * q1) + r4 * (q2 + r2 * q3)) + (r4 * r4) * (q4 + r2 * q5)
+    em_r = r + r2 * p                                # expm1(r)
+    s = _float_from_bits((1023 + np.int64(kf)) << 52)  # 2^kf, -58 <= kf <= 0
     em = s * em_r + (s - 1.0)
     return math.copysign(abs(em) / (2.0 + em), x)
 
@@ -228,74 +254,94 @@ def harvest(packed, drive, leak, x0, linear, out):
 
 
 @njit(**_JIT)
-def _group_step(idx, val, xs, drive, start, t, live, leak, linear, acc, cols,
-                xn):
-    """One lockstep step of a group: xn[:, g] from xs[:, g] and drive row
-    start[g] + t for the live lanes g < live (0 drive for the others).
+def _group_step(cols, vals, xs, drive, rows, live, leak, linear, xn):
+    """One lockstep step of ``_LANES`` sequences: ``xn[:, g]`` from
+    ``xs[:, g]`` (shape (N, _LANES)) and ``drive[rows[g]]`` for the live lanes
+    g < live (drive 0 for the others, whose state stays 0).
 
-    Each lane adds its nonzeros in column order, as :func:`_step` does; the
-    loop over lanes reads and writes ``acc`` once per 4 nonzeros (one pass
-    per nonzero was bound by the stores)."""
-    n, G = xs.shape
-    k = idx.shape[1]
+    Each lane adds its nonzeros in column order, as :func:`_step` does. The
+    loop over lanes has a literal length, so LLVM vectorises it into 4 zmm
+    registers; the sums live in a stack buffer, which aliases nothing, so they
+    stay in registers across the whole row and no loop needs overlap checks.
+    Each pass applies 8 nonzeros: one broadcast weight and one load per
+    register and nonzero. ``cols`` and ``vals`` (N, k) hold the columns and
+    weights of each row (unpacking ``idx`` row by row cost a third more)."""
+    n, k = cols.shape
+    acc = carray(_stack_buffer(_LANES), _LANES)
     for i in range(n):
-        b, r = i >> 3, i & 7
-        _row_columns(idx, i, cols)
-        for g in range(live):
-            acc[g] = drive[start[g] + t, i]
-        for g in range(live, G):
-            acc[g] = 0.0
+        for g in range(_LANES):
+            z = drive[rows[g], i]
+            acc[g] = z if g < live else 0.0
         j = 0
-        while j + 4 <= k:
-            v0, v1 = val[b, j, r], val[b, j + 1, r]
-            v2, v3 = val[b, j + 2, r], val[b, j + 3, r]
-            c0, c1, c2, c3 = cols[j], cols[j + 1], cols[j + 2], cols[j + 3]
-            for g in range(G):
+        while j + 8 <= k:
+            c, v = cols[i], vals[i]
+            c0, c1, c2, c3 = c[j], c[j + 1], c[j + 2], c[j + 3]
+            c4, c5, c6, c7 = c[j + 4], c[j + 5], c[j + 6], c[j + 7]
+            v0, v1, v2, v3 = v[j], v[j + 1], v[j + 2], v[j + 3]
+            v4, v5, v6, v7 = v[j + 4], v[j + 5], v[j + 6], v[j + 7]
+            for g in range(_LANES):
                 a = acc[g] + v0 * xs[c0, g]
                 a += v1 * xs[c1, g]
                 a += v2 * xs[c2, g]
-                acc[g] = a + v3 * xs[c3, g]
-            j += 4
+                a += v3 * xs[c3, g]
+                a += v4 * xs[c4, g]
+                a += v5 * xs[c5, g]
+                a += v6 * xs[c6, g]
+                acc[g] = a + v7 * xs[c7, g]
+            j += 8
         for j in range(j, k):
-            v = val[b, j, r]
-            c = cols[j]
-            for g in range(G):
+            v, c = vals[i, j], cols[i, j]
+            for g in range(_LANES):
                 acc[g] += v * xs[c, g]
         _finish(xs[i], acc, leak, linear, xn[i])
 
 
 @njit(parallel=True, **_JIT)
-def _harvest_many(idx, val, drive, offsets, groups, leak, x0, linear, out):
-    """Sequences groups[q] (sorted by decreasing length, -1 = empty lane) run
-    in lockstep on a state block (N, G); lanes that have ended are driven by
-    0 and not stored. For each nonzero the weight is loaded once and applied
-    to all G lanes: the loop over the group is contiguous and vectorises
-    (G is a runtime value: a literal one gets unrolled and not vectorised)."""
-    n = x0.shape[1]
-    k = idx.shape[1]
-    G = groups.shape[1]
-    for q in prange(groups.shape[0]):
+def _harvest_many(idx, val, drive, offsets, groups, singles, leak, x0, linear,
+                  out):
+    """Work items, longest first, handed out one at a time: groups[q] are
+    ``_LANES`` sequences (by decreasing length, -1 = empty lane) run in
+    lockstep on a state block (N, _LANES); lanes that have ended are driven by
+    0 and not stored. singles[s] are sequences run alone by _harvest."""
+    n, k = x0.shape[1], idx.shape[1]
+    n_groups = groups.shape[0]
+    rows_in_groups = n if n_groups > 0 else 0
+    cols = np.empty((rows_in_groups, k), np.uint64)
+    vals = np.empty((rows_in_groups, k))
+    for i in range(rows_in_groups):
+        _row_columns(idx, i, cols[i])
+        for j in range(k):
+            vals[i, j] = val[i >> 3, j, i & 7]
+    for q in prange(n_groups + singles.shape[0]):
+        if q >= n_groups:
+            b = singles[q - n_groups]
+            lo, hi = offsets[b], offsets[b + 1]
+            _harvest(idx, val, drive[lo:hi], leak, x0[b], linear, out[lo:hi])
+            continue
         seqs = groups[q]
-        start = np.zeros(G, np.int64)
-        length = np.zeros(G, np.int64)
-        xs = np.zeros((n, G))
-        xn = np.empty((n, G))
-        acc = np.zeros(G)
-        cols = np.zeros(k, np.uint64)
-        for g in range(G):
+        start = np.zeros(_LANES, np.int64)
+        length = np.zeros(_LANES, np.int64)
+        rows = np.zeros(_LANES, np.int64)
+        xs = np.zeros((n, _LANES))
+        xn = np.empty((n, _LANES))
+        for g in range(_LANES):
             if seqs[g] >= 0:
                 start[g] = offsets[seqs[g]]
                 length[g] = offsets[seqs[g] + 1] - start[g]
                 xs[:, g] = x0[seqs[g]]
+        live = _LANES
         for t in range(length[0]):
-            live = 0  # lanes are sorted by length: the live ones come first
-            while live < G and t < length[live]:
-                live += 1
-            _group_step(idx, val, xs, drive, start, t, live, leak, linear,
-                        acc, cols, xn)
+            while t >= length[live - 1]:  # lanes are sorted by length
+                live -= 1
+                xs[:, live] = 0.0
+            for g in range(live):
+                rows[g] = start[g] + t
+            _group_step(cols, vals, xs, drive, rows, live, leak, linear, xn)
             xs, xn = xn, xs
             for g in range(live):
-                out[start[g] + t] = xs[:, g]
+                dst = out[rows[g]]
+                for i in range(n):
+                    dst[i] = xs[i, g]
 
 
 def harvest_many(packed, drive, offsets, leak, x0, linear, out):
@@ -322,17 +368,19 @@ def harvest_many(packed, drive, offsets, leak, x0, linear, out):
     lengths = np.diff(offsets)
     order = np.argsort(-lengths, kind="stable")
     order = order[lengths[order] > 0]
-    n_threads = get_num_threads()
-    # Groups as large as possible (the per-nonzero overhead is shared by more
-    # lanes) while leaving about 4 groups per thread to balance.
-    size = min(_GROUP, max(8, -(-order.shape[0] // (32 * n_threads)) * 8))
-    n_groups = -(-order.shape[0] // size)
-    groups = np.full((n_groups, size), -1, dtype=np.int64)
-    groups.ravel()[:order.shape[0]] = order
-    # Hand out groups one at a time, longest first: on a busy machine a
+    # Full groups of the longest sequences; the rest is one more group if it
+    # fills enough lanes to beat running those sequences one by one.
+    n_groups = order.shape[0] // _LANES
+    if order.shape[0] - n_groups * _LANES >= _MIN_LANES:
+        n_groups += 1
+    in_groups = min(order.shape[0], n_groups * _LANES)
+    groups = np.full((n_groups, _LANES), -1, dtype=np.int64)
+    groups.ravel()[:in_groups] = order[:in_groups]
+    singles = np.ascontiguousarray(order[in_groups:])
+    # Hand out items one at a time, longest first: on a busy machine a
     # static split leaves one thread waiting for a descheduled other.
     with parallel_chunksize(1):
-        _harvest_many(packed[0], packed[1], drive, offsets, groups,
+        _harvest_many(packed[0], packed[1], drive, offsets, groups, singles,
                       float(leak), x0, bool(linear), out)
 
 

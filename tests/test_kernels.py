@@ -110,6 +110,26 @@ def test_harvest_many_equals_harvest(reservoir, linear):
         np.testing.assert_array_equal(out[sl], ref)  # same summation order
 
 
+@pytest.mark.parametrize("n_seq", [3, 32, 40, 75])
+def test_harvest_many_groups_and_singles(reservoir, n_seq):
+    """Full lockstep groups, a padded last group, and leftover sequences run
+    one by one (fewer than _MIN_LANES) all equal harvest bitwise."""
+    n, packed, _ = reservoir
+    rng = np.random.default_rng(9)
+    lengths = rng.integers(1, 12, n_seq)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    drive = rng.normal(size=(offsets[-1], n))
+    x0 = rng.normal(size=(n_seq, n)) * 0.3
+    out = np.full_like(drive, np.nan)
+    harvest_many(packed, drive, offsets, 0.9, x0, False, out)
+    for b in range(n_seq):
+        sl = slice(offsets[b], offsets[b + 1])
+        ref = np.empty((lengths[b], n))
+        harvest(packed, np.ascontiguousarray(drive[sl]), 0.9, x0[b], False,
+                ref)
+        np.testing.assert_array_equal(out[sl], ref)
+
+
 def test_harvest_many_no_sequences(reservoir):
     n, packed, _ = reservoir
     harvest_many(packed, np.empty((0, n)), np.zeros(1, np.int64), 1.0,
