@@ -38,9 +38,11 @@ def _fail(message):
 def make_forecaster(model, horizon):
     """The Forecaster the command line uses for ``--model``.
 
-    ``esn`` is the default Forecaster (recursive). Gradient-trained models
-    have no closed-loop ``generate``, so they use the direct strategy (one
-    output per step ahead, one network run per forecast).
+    ``esn`` is the default Forecaster (recursive, closed loop in one compiled
+    call). Gradient-trained models use the direct strategy (one output per
+    step ahead, one network run per forecast): their ``generate`` steps the
+    network once per call, and a direct readout trained for every horizon
+    avoids feeding their own errors back.
     """
     from forecasting import Forecaster
     if model == "esn":
@@ -50,7 +52,7 @@ def make_forecaster(model, horizon):
     cls = getattr(reservoir, name, None)
     if cls is None:
         raise CLIError(f"--model {model} needs reservoir.{name}, which this "
-                       "installation does not have yet; use --model esn.")
+                       "installation does not have; use --model esn.")
     est = cls(hidden_size=32, max_iter=30, washout=20, bptt_window=200,
               random_state=0)
     return Forecaster(est, strategy="direct", max_horizon=horizon)

@@ -82,10 +82,10 @@ class Forecaster(BaseForecaster):
         the mean and standard deviation of the training history.
     context_length : int, default=None
         Rows of the trailing history that warm the state up before each
-        forecast (None: all of it). Estimators without ``generate`` and
-        without ESN state stepping forecast recursively by re-running
-        ``predict`` on this context once per step ahead, costing
-        ``horizon * context_length`` steps: bound it for long series.
+        forecast (None: all of it). Estimators without ``generate``
+        forecast recursively by re-running ``predict`` on this context once
+        per step ahead, costing ``horizon * context_length`` steps: bound it
+        for long series.
     nan_policy : {"raise", "interpolate"}, default="raise"
         NaN in ``y``/``X``: an error naming the first position, or linear
         interpolation inside the series (leading/trailing NaN stay an error).
