@@ -283,6 +283,23 @@ def _plot_anomalies(path, y, res, title=""):
         plt.close(fig)
 
 
+def _series_arguments(parser, what):
+    """The input arguments shared by the subcommands that read a CSV column."""
+    parser.add_argument("file", metavar="FILE.csv")
+    parser.add_argument("--time-column", required=True, metavar="C",
+                        help="timestamps (or integer steps)")
+    parser.add_argument("--column", required=True, metavar="C", help=what)
+
+
+def _output_arguments(parser, plot_help):
+    """NaN policy and outputs shared by the subcommands that read a CSV column."""
+    parser.add_argument("--interpolate", action="store_true",
+                        help="fill NaN inside the series linearly (default: error)")
+    parser.add_argument("--out", metavar="F.csv", help="write here (default: stdout)")
+    parser.add_argument("--plot", metavar="F.png",
+                        help=f"{plot_help} (needs matplotlib)")
+
+
 def build_parser():
     parser = argparse.ArgumentParser(
         prog="python -m forecasting",
@@ -306,31 +323,21 @@ def build_parser():
     fc = sub.add_parser("forecast", help="forecast a column of a CSV file",
                         description="Fit a Forecaster on one column of a CSV file "
                         "and write the forecast (with conformal intervals).")
-    fc.add_argument("file", metavar="FILE.csv")
-    fc.add_argument("--time-column", required=True, metavar="C",
-                    help="timestamps (or integer steps)")
-    fc.add_argument("--column", required=True, metavar="C", help="values to forecast")
+    _series_arguments(fc, "values to forecast")
     fc.add_argument("--horizon", required=True, type=int, metavar="H",
                     help="steps ahead")
     fc.add_argument("--model", choices=MODELS, default="esn",
                     help="esn (default) or a gradient-trained network")
     fc.add_argument("--coverage", type=float, default=0.9,
                     help="interval coverage (0: no interval; default 0.9)")
-    fc.add_argument("--interpolate", action="store_true",
-                    help="fill NaN inside the series linearly (default: error)")
-    fc.add_argument("--out", metavar="F.csv", help="write here (default: stdout)")
-    fc.add_argument("--plot", metavar="F.png", help="draw history and forecast "
-                    "(needs matplotlib)")
+    _output_arguments(fc, "draw history and forecast")
     fc.set_defaults(func=cmd_forecast)
 
     an = sub.add_parser("anomalies", help="anomaly scores of a column of a CSV "
                         "file", description="Fit an AnomalyDetector (ESN) on the "
                         "start of one column of a CSV file, score every step "
                         "causally and write time, value, score, anomaly.")
-    an.add_argument("file", metavar="FILE.csv")
-    an.add_argument("--time-column", required=True, metavar="C",
-                    help="timestamps (or integer steps)")
-    an.add_argument("--column", required=True, metavar="C", help="values to score")
+    _series_arguments(an, "values to score")
     an.add_argument("--train", type=float, default=0.15, metavar="F",
                     help="share of the series (from its start) to fit on "
                          "(default 0.15)")
@@ -340,11 +347,7 @@ def build_parser():
                     help="fixed score threshold instead of --contamination")
     an.add_argument("--cooldown", type=int, default=0,
                     help="steps between two flags (default 0)")
-    an.add_argument("--interpolate", action="store_true",
-                    help="fill NaN inside the series linearly (default: error)")
-    an.add_argument("--out", metavar="F.csv", help="write here (default: stdout)")
-    an.add_argument("--plot", metavar="F.png", help="draw series, flags and "
-                    "scores (needs matplotlib)")
+    _output_arguments(an, "draw series, flags and scores")
     an.set_defaults(func=cmd_anomalies)
     return parser
 
