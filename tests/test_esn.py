@@ -224,3 +224,23 @@ def test_generate_from_a_kept_state():
     assert esn.n_parameters_ == 1 + 1 + 40
     with pytest.raises(ValueError, match="pass X_warmup too"):
         esn.generate(3, initial_state=state)
+
+
+def test_a_fresh_process_loads_the_kernels_from_numbas_cache():
+    """What GridSearchCV's worker processes rely on: no compilation."""
+    import subprocess
+    import sys
+    code = (
+        "import numpy as np\n"
+        "from reservoir import ESNRegressor, _kernels\n"
+        "u = np.sin(np.arange(300) / 5)[:, None]\n"
+        "esn = ESNRegressor(n_reservoir=20, random_state=0).fit(u[:-1], u[1:])\n"
+        "esn.predict([u, u[:50]]); esn.generate(5)\n"
+        "ds = [_kernels._harvest, _kernels._harvest_many, _kernels._generate]\n"
+        "print(sum(len(d.stats.cache_misses) for d in ds),"
+        " sum(len(d.stats.cache_hits) for d in ds))\n")
+    for _ in range(2):       # the first run may compile and fill the cache
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                             text=True, check=True).stdout.split()
+    misses, hits = map(int, out)
+    assert misses == 0 and hits >= 3
