@@ -333,3 +333,19 @@ def test_cwrnn_generate_keeps_the_clock():
     gen = est.generate(13, X_warmup=u[:37])          # odd warm-up: clock offset matters
     fed = np.vstack([u[:37], gen[:-1]])
     np.testing.assert_allclose(est.predict(fed)[36:], gen, rtol=1e-10, atol=1e-12)
+
+
+def test_verbose_reports_the_running_loss(capsys):
+    X, y = _sine_task(80)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = SimpleRNNRegressor(hidden_size=4, max_iter=3, verbose=True,
+                                 random_state=0).fit(X, y)
+    err = capsys.readouterr().err
+    try:
+        import tqdm  # noqa: F401   (a bar: the postfix carries the loss)
+        assert "loss=" in err
+    except ImportError:
+        lines = [l for l in err.splitlines() if l.startswith("Iteration")]
+        assert len(lines) == 3
+        assert f"loss={est.loss_curve_[-1]:.4g}" in lines[-1]
