@@ -420,6 +420,18 @@ def gru_forward(xw, w_hh, b_hh, h0):
     return Hs, gates, q
 
 
+_GRU_CHUNK = 8   # steps of dA per weight-gradient GEMM in gru_backward
+
+
+@njit(inline="always", **_JIT)
+def _add_to(a, b):
+    """a += b, both C-contiguous 2-D of one shape."""
+    for i in range(a.shape[0]):
+        ar, br = a[i], b[i]
+        for j in range(a.shape[1]):
+            ar[j] += br[j]
+
+
 @njit(**_JIT)
 def gru_backward(dH, Hs, gates, q, h0, w_hh):
     """Backward of :func:`gru_forward`.
@@ -430,6 +442,11 @@ def gru_backward(dH, Hs, gates, q, h0, w_hh):
         da_n = dn (1 - n^2),  da_r = da_n q r (1 - r),  da_z = dz z (1 - z)
         dq = da_n r
         g_{t-1} = dH[t-1] + g z + [da_r | da_z | dq] W_hh
+
+    The gradient ``dA = [da_r | da_z | dq]`` of the recurrent pre-activation
+    lives only in a buffer of ``_GRU_CHUNK`` steps: each full chunk goes into
+    ``dw_hh`` / ``db_hh`` with one GEMM while it is still in cache, instead of
+    a ``(T, B, 3H)`` array whose fresh pages cost as much as the GEMM.
 
     Parameters
     ----------
@@ -449,33 +466,42 @@ def gru_backward(dH, Hs, gates, q, h0, w_hh):
     """
     T, B, H = dH.shape
     G = 3 * H
+    K = _GRU_CHUNK
     one = _one(dH)
     wc = np.ascontiguousarray(w_hh)
     hc = np.ascontiguousarray(h0)
+    H2 = Hs.reshape(T * B, H)
     dxw = np.empty((T, B, G), dtype=dH.dtype)
-    dA = np.empty((T, B, G), dtype=dH.dtype)   # grad of h W_hh^T + b_hh
+    dA = np.empty((K * B, G), dtype=dH.dtype)     # dA of the current chunk
+    dw = np.zeros((G, H), dtype=dH.dtype)
+    db = np.zeros(G, dtype=dH.dtype)
+    wtmp = np.empty((G, H), dtype=dH.dtype)
     g = dH[T - 1].copy()
     tmp = np.empty((B, H), dtype=dH.dtype)
     for t in range(T - 1, -1, -1):
+        lo = (t // K) * K                          # first step of t's chunk
         hp = hc if t == 0 else Hs[t - 1]
+        dAt = dA[(t - lo) * B:(t - lo + 1) * B]
         for b in range(B):
-            a, qr, gr, hpr, dx = gates[t, b], q[t, b], g[b], hp[b], dxw[t, b]
+            # Loops split so that each touches few arrays (see module notes).
+            a, qr, gr, hpr, dx, da = gates[t, b], q[t, b], g[b], hp[b], dxw[t, b], dAt[b]
+            ar, az, an = a[:H], a[H:2 * H], a[2 * H:]
+            dxr, dxz, dxn, dan = dx[:H], dx[H:2 * H], dx[2 * H:], da[2 * H:]
             for j in range(H):
-                r = a[j]
-                z = a[H + j]
-                n = a[2 * H + j]
-                dan = gr[j] * (one - z) * (one - n * n)
-                dx[j] = dan * qr[j] * r * (one - r)
-                dx[H + j] = gr[j] * (hpr[j] - n) * z * (one - z)
-                dx[2 * H + j] = dan
-            da = dA[t, b]
+                z = az[j]
+                n = an[j]
+                dxn[j] = gr[j] * (one - z) * (one - n * n)
+            for j in range(H):
+                z = az[j]
+                dxz[j] = gr[j] * (hpr[j] - an[j]) * z * (one - z)
+                gr[j] *= z
+            for j in range(H):
+                r = ar[j]
+                dxr[j] = dxn[j] * qr[j] * r * (one - r)
+                dan[j] = dxn[j] * r
             for j in range(2 * H):
                 da[j] = dx[j]
-            for j in range(H):
-                da[2 * H + j] = dx[2 * H + j] * a[j]
-            for j in range(H):
-                gr[j] *= a[H + j]
-        np.dot(dA[t], wc, tmp)
+        np.dot(dAt, wc, tmp)
         dHp = dH[t - 1] if t > 0 else dH[0]
         for b in range(B):
             gr, tr, dr = g[b], tmp[b], dHp[b]
@@ -485,7 +511,20 @@ def gru_backward(dH, Hs, gates, q, h0, w_hh):
             else:
                 for j in range(H):
                     gr[j] += tr[j]
-    dw, db = _weight_grads(dA, Hs, hc)
+        if t == lo:                                # chunk done: steps lo..hi-1
+            hi = min(T, lo + K)
+            s0 = max(lo, 1)                        # steps with h_{s-1} in Hs
+            if s0 < hi:
+                np.dot(dA[(s0 - lo) * B:(hi - lo) * B].T,
+                       H2[(s0 - 1) * B:(hi - 1) * B], wtmp)
+                _add_to(dw, wtmp)
+            if lo == 0:
+                np.dot(dA[:B].T, hc, wtmp)
+                _add_to(dw, wtmp)
+            for i in range((hi - lo) * B):
+                row = dA[i]
+                for j in range(G):
+                    db[j] += row[j]
     return dxw, dw, db, g
 
 
