@@ -100,6 +100,19 @@ def read_series(path, time_column, column):
     return pd.Series(values.to_numpy(float), index=index, name=column)
 
 
+def _save(fig, path):
+    """Write a figure, turning an unwritable path into a one-line CLI error."""
+    import matplotlib.pyplot as plt
+
+    fig.tight_layout()
+    try:
+        fig.savefig(path, dpi=100)
+    except OSError as exc:
+        raise CLIError(f"cannot write the plot to {path!r}: {exc.strerror}.") from None
+    finally:
+        plt.close(fig)
+
+
 def _plot(path, history, forecast, interval=None, title=""):
     try:
         import matplotlib
@@ -117,13 +130,7 @@ def _plot(path, history, forecast, interval=None, title=""):
                         color="C1", alpha=0.25, label="interval")
     ax.set_title(title)
     ax.legend(loc="upper left")
-    fig.tight_layout()
-    try:
-        fig.savefig(path, dpi=100)
-    except OSError as exc:
-        raise CLIError(f"cannot write the plot to {path!r}: {exc.strerror}.") from None
-    finally:
-        plt.close(fig)
+    _save(fig, path)
 
 
 # -- subcommands -----------------------------------------------------------
@@ -274,13 +281,7 @@ def _plot_anomalies(path, y, res, title=""):
     ax2.axhline(res.threshold, color="C3", ls="--", lw=1, label="threshold")
     ax2.set_ylabel("score")
     ax2.legend(loc="upper left")
-    fig.tight_layout()
-    try:
-        fig.savefig(path, dpi=100)
-    except OSError as exc:
-        raise CLIError(f"cannot write the plot to {path!r}: {exc.strerror}.") from None
-    finally:
-        plt.close(fig)
+    _save(fig, path)
 
 
 def _series_arguments(parser, what):

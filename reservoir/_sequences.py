@@ -22,7 +22,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 __all__ = ["Sequences", "check_X", "check_y_like", "restore", "check_scalar_param",
-           "check_future"]
+           "check_future", "check_washout"]
 
 
 @dataclass
@@ -357,3 +357,14 @@ def check_future(X_future, n_steps, n_features, n_outputs):
             f"columns of the steps after the first); got {future.shape}.")
     _check_finite(future, "X_future", "")
     return np.ascontiguousarray(future[:n_steps - 1])
+
+
+def check_washout(seqs, washout, name="X"):
+    """Every sequence must be longer than ``washout`` (its first steps are
+    run but not fitted, so a sequence not longer leaves nothing to learn)."""
+    for i, T in enumerate(seqs.lengths):
+        if T <= washout:
+            where = "" if seqs.kind == "single" else f" (sequence {i})"
+            raise ValueError(
+                f"washout={washout} must be smaller than the sequence length "
+                f"({T}) of {name}{where}; reduce washout or pass a longer series.")

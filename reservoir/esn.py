@@ -13,8 +13,8 @@ from sklearn.utils.validation import check_is_fitted
 from . import _kernels, matrices
 from ._base import SequenceRegressorMixin
 from ._compat import check_feature_names, regressor_tags, transformer_tags
-from ._sequences import (check_future, check_scalar_param, check_X, check_y_like,
-                         restore)
+from ._sequences import (check_future, check_scalar_param, check_washout, check_X,
+                         check_y_like, restore)
 from ._threads import numba_threads
 from .readout import make_statistics
 from ._warnings import ReservoirWarning
@@ -403,15 +403,6 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         if self.solver not in ("cholesky", "qr"):
             raise ValueError(f"solver={self.solver!r} must be 'cholesky' or 'qr'.")
 
-    def _check_lengths(self, seqs, name="X"):
-        for i, T in enumerate(seqs.lengths):
-            if T <= self.washout:
-                where = "" if seqs.kind == "single" else f" (sequence {i})"
-                raise ValueError(
-                    f"washout={self.washout} must be smaller than the sequence "
-                    f"length ({T}) of {name}{where}; reduce washout or pass a "
-                    "longer series.")
-
     # -- fitting -----------------------------------------------------------
     def fit(self, X, y):
         """Run the reservoir over ``X`` and fit the readout to ``y``.
@@ -460,7 +451,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             raise ValueError("continue_state=True continues one sequence; pass "
                              "a single 2-D X.")
         if not continue_state:
-            self._check_lengths(seqs)
+            check_washout(seqs, self.washout)
         if reset:
             self.reservoir_ = Reservoir(**self._reservoir_kwargs())
             self.reservoir_._init_matrices(seqs.n_columns)

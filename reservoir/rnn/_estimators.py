@@ -14,8 +14,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import SequenceRegressorMixin
 from .._compat import check_feature_names, regressor_tags
-from .._sequences import (check_future, check_scalar_param, check_X, check_y_like,
-                          restore)
+from .._sequences import (check_future, check_scalar_param, check_washout, check_X,
+                          check_y_like, restore)
 from .._threads import single_threaded_blas
 from .._warnings import ReservoirWarning
 from . import _network
@@ -270,13 +270,7 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=not warm)
         targets = check_y_like(y, seqs)
-        for i, T in enumerate(seqs.lengths):
-            if T <= self.washout:
-                where = "" if seqs.kind == "single" else f" (sequence {i})"
-                raise ValueError(
-                    f"washout={self.washout} must be smaller than the sequence "
-                    f"length ({T}) of X{where}; reduce washout or pass a longer "
-                    "series.")
+        check_washout(seqs, self.washout)
         dtype = _DTYPES[self.dtype]
         rng = check_random_state(self.random_state)
         self._periods, self._mask = periods, mask
