@@ -17,8 +17,8 @@ or the new points given to :meth:`~AnomalyDetector.update`):
    column's contribution is its share ``r_j^2 / sum_j r_j^2``;
 4. **score** -- ``score="likelihood"`` (default, after Numenta's anomaly
    likelihood): the mean of ``a`` over the last ``smoothing`` steps,
-   compared with the mean and standard deviation of these short means over
-   the previous ``window`` steps, reported as the Gaussian tail's surprise
+   compared with the mean and standard deviation of ``a`` over the previous
+   ``window`` steps, reported as the Gaussian tail's surprise
    ``-log10 Q(z)`` (5 means a 1-in-100,000 event); ``score="robust_z"``:
    ``a(t)`` itself.
 
@@ -117,19 +117,16 @@ def _combine(R):
 
 
 def _likelihood(a_hist, a, window, min_periods, smoothing, sd_floor):
-    """Surprise ``-log10 Q(z)`` of the short mean of ``a`` against the mean
-    and standard deviation of the short means over the preceding ``window``
-    steps (as Numenta's likelihood: one distribution of *averaged* scores);
-    NaN while undefined. ``a_hist`` must hold the last
-    ``window + smoothing - 1`` values of ``a`` (fewer at a stream's start)."""
+    """Surprise ``-log10 Q(z)`` of the short mean of ``a`` against the
+    preceding ``window`` values of ``a``; NaN while undefined."""
     from scipy.special import log_ndtr
     h = len(a_hist)
     both = pd.Series(np.concatenate([a_hist, a]))
-    short = both.rolling(smoothing, min_periods=1).mean()
-    roll = _rolling(short, window, min_periods)
+    roll = _rolling(both, window, min_periods)
     mu = roll.mean().shift(1).to_numpy()[h:]
     sd = np.maximum(roll.std().shift(1).to_numpy()[h:], sd_floor)
-    z = (short.to_numpy()[h:] - mu) / sd
+    short = both.rolling(smoothing, min_periods=1).mean().to_numpy()[h:]
+    z = (short - mu) / sd
     out = -log_ndtr(-z) / _LN10
     out[np.isnan(a)] = np.nan
     return out
@@ -403,8 +400,7 @@ class _BaseDetector(BaseEstimator):
         if self.score == "likelihood":
             s = _likelihood(stream["a_hist"], a, self.window, self.min_periods,
                             self.smoothing, 0.1)
-            keep = self.window + self.smoothing - 1
-            stream["a_hist"] = np.concatenate([stream["a_hist"], a])[-keep:]
+            stream["a_hist"] = np.concatenate([stream["a_hist"], a])[-self.window:]
         else:
             s = a
         live = ~np.isnan(s)
