@@ -180,3 +180,72 @@ def test_cli_anomalies_errors(csv, tmp_path, capsys):
              "--column 'power' is not a column")
     one_line(["anomalies", str(csv), "--time-column", "when", "--column", "load",
               "--contamination", "0.7"], "contamination")
+
+
+# -- the score pipeline against a naive per-step loop -----------------------
+def _naive_scores(Y, pred, floor, window, min_periods, smoothing, scale=None):
+    """The module's four steps written out one timestamp at a time."""
+    from scipy.stats import norm
+    n, k = Y.shape
+    E = Y - pred
+    R = np.full((n, k), np.nan)
+    for t in range(n):
+        for j in range(k):
+            if scale is not None:
+                R[t, j] = E[t, j] / max(scale[t, j], floor[j])
+                continue
+            past = E[max(0, t - window):t, j]
+            past = past[~np.isnan(past)]
+            if len(past) < min_periods:
+                continue
+            q1, med, q3 = np.quantile(past, [0.25, 0.5, 0.75])
+            R[t, j] = (E[t, j] - med) / max((q3 - q1) / 1.349, floor[j])
+    R[np.isnan(R).any(axis=1)] = np.nan
+    a = np.sqrt(np.mean(R ** 2, axis=1))
+    out = np.zeros(n)
+    for t in range(n):
+        past = a[max(0, t - window):t]
+        past = past[~np.isnan(past)]
+        recent = a[max(0, t - smoothing + 1):t + 1]
+        recent = recent[~np.isnan(recent)]
+        if np.isnan(a[t]) or len(past) < min_periods:
+            continue
+        z = (recent.mean() - past.mean()) / max(past.std(ddof=1), 0.1)
+        out[t] = max(-norm.logsf(z) / np.log(10), 0.0)
+    return out
+
+
+def test_seasonal_naive_scores_match_naive_loop():
+    rng = np.random.default_rng(3)
+    y = pd.DataFrame({"a": series(300, seed=1).to_numpy(),
+                      "b": 5 + rng.standard_t(3, size=300)},
+                     index=pd.date_range("2024-01-01", periods=300, freq="h"))
+    y.iloc[250, 1] += 8
+    det = SeasonalNaiveDetector(24, window=60, min_periods=15, smoothing=4)
+    det.fit(y[:150])
+    Y = y.to_numpy()
+    pred = np.full_like(Y, np.nan)
+    pred[24:] = Y[:-24]
+    Etrain = (Y[:150] - pred[:150])[24:]
+    q1, q3 = np.percentile(Etrain, [25, 75], axis=0)
+    np.testing.assert_allclose(det.residual_scale_, (q3 - q1) / 1.349, rtol=1e-12)
+    ref = _naive_scores(Y, pred, 0.1 * det.residual_scale_, 60, 15, 4)
+    got = det.anomaly_score(y).to_numpy()
+    assert (ref > 0).sum() > 200                     # past the warm-up
+    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-9)
+
+
+def test_rolling_zscore_scores_match_naive_loop():
+    y = series(260, seed=4, spike=200)
+    det = RollingZScoreDetector(window=50, min_periods=10, smoothing=3)
+    det.fit(y[:120])
+    v = y.to_numpy()[:, None]
+    mean = np.full_like(v, np.nan)
+    sd = np.full_like(v, np.nan)
+    for t in range(10, len(v)):
+        past = v[max(0, t - 50):t, 0]
+        mean[t, 0], sd[t, 0] = past.mean(), past.std(ddof=1)
+    ref = _naive_scores(v, mean, 0.1 * det.residual_scale_, 50, 10, 3, scale=sd)
+    got = det.anomaly_score(y).to_numpy()
+    assert got.argmax() == 200
+    np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-9)
