@@ -100,6 +100,17 @@ def read_series(path, time_column, column):
     return pd.Series(values.to_numpy(float), index=index, name=column)
 
 
+def _write_csv(frame, path):
+    """``frame`` to ``path`` (a CSV file) or, without one, to standard output."""
+    if not path:
+        frame.to_csv(sys.stdout)
+        return
+    try:
+        frame.to_csv(path)
+    except OSError as exc:
+        raise CLIError(f"cannot write {path!r}: {exc.strerror}.") from None
+
+
 def _save(fig, path):
     """Write a figure, turning an unwritable path into a one-line CLI error."""
     import matplotlib.pyplot as plt
@@ -161,13 +172,7 @@ def cmd_forecast(args):
     if interval is not None:
         out = out.join(interval)
     out.index.name = args.time_column
-    if args.out:
-        try:
-            out.to_csv(args.out)
-        except OSError as exc:
-            raise CLIError(f"cannot write {args.out!r}: {exc.strerror}.") from None
-    else:
-        out.to_csv(sys.stdout)
+    _write_csv(out, args.out)
     if args.plot:
         _plot(args.plot, y, forecast, interval,
               title=f"{args.column}: {args.horizon}-step forecast ({args.model})")
@@ -248,13 +253,7 @@ def cmd_anomalies(args):
         res = det.detect(y)
     out = pd.DataFrame({args.column: y, "score": res.scores, "anomaly": res.flags})
     out.index.name = args.time_column
-    if args.out:
-        try:
-            out.to_csv(args.out)
-        except OSError as exc:
-            raise CLIError(f"cannot write {args.out!r}: {exc.strerror}.") from None
-    else:
-        out.to_csv(sys.stdout)
+    _write_csv(out, args.out)
     print(f"{int(res.flags.sum())} of {len(y)} steps flagged (threshold "
           f"{res.threshold:.3g}, fitted on the first {n_train})", file=sys.stderr)
     if args.plot:
