@@ -48,7 +48,7 @@ import math
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, types
+from numba import njit, prange, types
 from numba.extending import intrinsic, overload
 
 # error_model="numpy": no ZeroDivisionError branch, so loops vectorise.
@@ -532,6 +532,25 @@ def gru_backward(dH, Hs, gates, q, h0, w_hh):
 # LSTM (nn.LSTM)
 # ---------------------------------------------------------------------------
 
+# Batches of at least _SPLIT_MIN_WORK = B * H * H (multiply-adds per step and
+# gate) run as _N_PARTS independent groups of sequences, one per numba thread
+# (prange): the groups never wait for each other inside the time loop, only
+# once at the end. The split depends on the shapes only, never on the number
+# of threads, so the bits of the result do not either.
+_N_PARTS = 2
+_SPLIT_MIN_WORK = 32 * 64 * 64
+_SPLIT_MIN_ROWS = 8              # sequences per group, at least
+_LSTM_CHUNK = 8                  # steps of dA per weight-gradient GEMM
+
+
+@njit(**_JIT)
+def _n_parts(B, H):
+    """Groups of sequences a batch of ``B`` sequences of ``H`` units runs in."""
+    if B * H * H >= _SPLIT_MIN_WORK and B >= _N_PARTS * _SPLIT_MIN_ROWS:
+        return _N_PARTS
+    return 1
+
+
 @njit(**_JIT)
 def _lstm_forward_rows(xw, wT, b_hh, h0, c0, Hs, Cs, gates, lo, hi):
     """Fill rows ``lo:hi`` of ``Hs``, ``Cs``, ``gates`` (the sequences of a
@@ -558,6 +577,14 @@ def _lstm_forward_rows(xw, wT, b_hh, h0, c0, Hs, Cs, gates, lo, hi):
             hr = Hs[t, b]
             for j in range(H):
                 hr[j] = hn[j]
+
+
+@njit(parallel=True, **_JIT)
+def _lstm_forward_split(xw, wT, b_hh, h0, c0, Hs, Cs, gates, n_parts):
+    B = xw.shape[1]
+    for p in prange(n_parts):
+        _lstm_forward_rows(xw, wT, b_hh, h0, c0, Hs, Cs, gates,
+                           (p * B) // n_parts, ((p + 1) * B) // n_parts)
 
 
 @njit(**_JIT)
@@ -590,26 +617,39 @@ def lstm_forward(xw, w_hh, b_hh, h0, c0):
     Hs = np.empty((T, B, H), dtype=xw.dtype)
     Cs = np.empty((T, B, H), dtype=xw.dtype)
     gates = np.empty((T, B, G), dtype=xw.dtype)
-    _lstm_forward_rows(xw, wT, b_hh, h0, c0, Hs, Cs, gates, 0, B)
+    n_parts = _n_parts(B, H)
+    if n_parts == 1:
+        _lstm_forward_rows(xw, wT, b_hh, h0, c0, Hs, Cs, gates, 0, B)
+    else:
+        _lstm_forward_split(xw, wT, b_hh, h0, c0, Hs, Cs, gates, n_parts)
     return Hs, Cs, gates
 
 
 @njit(**_JIT)
-def _lstm_backward_rows(dH, Cs, gates, c0, w_hh, dxw, dh0, dc0, lo, hi):
-    """Rows ``lo:hi`` of :func:`lstm_backward`: fill ``dxw``, ``dh0``, ``dc0``."""
+def _lstm_backward_rows(dH, Hs, Cs, gates, h0, c0, w_hh, dxw, dh0, dc0, dw, db,
+                        lo, hi):
+    """Rows ``lo:hi`` of :func:`lstm_backward`: fill their ``dxw``, ``dh0``,
+    ``dc0`` and add their share of the weight gradients to ``dw``, ``db``
+    (zeroed by the caller)."""
     T, B, H = dH.shape
     G = 4 * H
+    R = hi - lo
+    K = _LSTM_CHUNK
     one = _one(dH)
-    k = np.zeros((hi - lo, H), dtype=dH.dtype)     # gradient on c_t
-    gw = np.zeros((hi - lo, H), dtype=dH.dtype)    # da_{t+1} W_hh
-    da = np.empty((hi - lo, G), dtype=dH.dtype)
+    k = np.zeros((R, H), dtype=dH.dtype)          # gradient on c_t
+    gw = np.zeros((R, H), dtype=dH.dtype)         # da_{t+1} W_hh
+    dA = np.empty((K * R, G), dtype=dH.dtype)     # da of the current chunk
+    hp = np.empty((K * R, H), dtype=dH.dtype)     # h_{t-1} of the same rows
+    wtmp = np.empty((G, H), dtype=dH.dtype)
     tc = np.empty(H, dtype=dH.dtype)              # tanh(c_t) of one row
     for t in range(T - 1, -1, -1):
-        for r in range(hi - lo):
+        first = (t // K) * K                      # first step of t's chunk
+        base = (t - first) * R
+        for r in range(R):
             # Loops split so that each touches few arrays: LLVM gives up
             # vectorising when too many runtime alias checks are needed.
             b = lo + r
-            a, cr, dh, gr, kr, d = gates[t, b], Cs[t, b], dH[t, b], gw[r], k[r], da[r]
+            a, cr, dh, gr, kr, d = gates[t, b], Cs[t, b], dH[t, b], gw[r], k[r], dA[base + r]
             for j in range(H):
                 gr[j] += dh[j]                      # g_t
                 tc[j] = _th(cr[j])
@@ -629,9 +669,29 @@ def _lstm_backward_rows(dH, Cs, gates, c0, w_hh, dxw, dh0, dc0, lo, hi):
             out = dxw[t, b]
             for j in range(G):
                 out[j] = d[j]
-        np.dot(da, w_hh, gw)
+            src, dst = (h0[b] if t == 0 else Hs[t - 1, b]), hp[base + r]
+            for j in range(H):
+                dst[j] = src[j]
+        np.dot(dA[base:base + R], w_hh, gw)
+        if t == first:                            # chunk done: fold it in
+            n = (min(T, first + K) - first) * R
+            np.dot(dA[:n].T, hp[:n], wtmp)
+            _add_to(dw, wtmp)
+            for i in range(n):
+                row = dA[i]
+                for j in range(G):
+                    db[j] += row[j]
     dh0[lo:hi] = gw
     dc0[lo:hi] = k
+
+
+@njit(parallel=True, **_JIT)
+def _lstm_backward_split(dH, Hs, Cs, gates, h0, c0, w_hh, dxw, dh0, dc0, dws, dbs):
+    n_parts, B = dws.shape[0], dH.shape[1]
+    for p in prange(n_parts):
+        _lstm_backward_rows(dH, Hs, Cs, gates, h0, c0, w_hh, dxw, dh0, dc0,
+                            dws[p], dbs[p], (p * B) // n_parts,
+                            ((p + 1) * B) // n_parts)
 
 
 @njit(**_JIT)
@@ -645,7 +705,10 @@ def lstm_backward(dH, Hs, Cs, gates, h0, c0, w_hh):
         da_g = k i (1 - g^2),  da_o = g tanh(c) o (1 - o)
         k_{t-1} = k f,  g_{t-1} = dH[t-1] + [da_i | da_f | da_g | da_o] W_hh
 
-    The weight gradients are one GEMM over all steps afterwards.
+    The weight gradient ``dw_hh = sum_t da_t^T h_{t-1}`` is folded in every
+    ``_LSTM_CHUNK`` steps with one GEMM while that chunk's ``da`` is still in
+    cache; large batches run as independent groups of sequences (see
+    ``_n_parts``), whose ``dw_hh`` / ``db_hh`` are summed in group order.
 
     Parameters
     ----------
@@ -663,12 +726,24 @@ def lstm_backward(dH, Hs, Cs, gates, h0, c0, w_hh):
     dh0, dc0 : ndarray, shape (B, H)
     """
     T, B, H = dH.shape
-    dxw = np.empty((T, B, 4 * H), dtype=dH.dtype)
+    G = 4 * H
+    wc = np.ascontiguousarray(w_hh)
+    dxw = np.empty((T, B, G), dtype=dH.dtype)
     dh0 = np.empty((B, H), dtype=dH.dtype)
     dc0 = np.empty((B, H), dtype=dH.dtype)
-    _lstm_backward_rows(dH, Cs, gates, c0, np.ascontiguousarray(w_hh), dxw, dh0, dc0,
-                        0, B)
-    dw, db = _weight_grads(dxw, Hs, np.ascontiguousarray(h0))
+    n_parts = _n_parts(B, H)
+    dws = np.zeros((n_parts, G, H), dtype=dH.dtype)
+    dbs = np.zeros((n_parts, G), dtype=dH.dtype)
+    if n_parts == 1:
+        _lstm_backward_rows(dH, Hs, Cs, gates, h0, c0, wc, dxw, dh0, dc0,
+                            dws[0], dbs[0], 0, B)
+    else:
+        _lstm_backward_split(dH, Hs, Cs, gates, h0, c0, wc, dxw, dh0, dc0, dws, dbs)
+    dw, db = dws[0], dbs[0]
+    for p in range(1, n_parts):
+        _add_to(dw, dws[p])
+        for j in range(G):
+            db[j] += dbs[p, j]
     return dxw, dw, db, dh0, dc0
 
 
