@@ -251,6 +251,24 @@ def _one(a):
 # Shared pieces of the backward pass
 # ---------------------------------------------------------------------------
 
+# Batches of at least _SPLIT_MIN_WORK = B * H * H (multiply-adds per step and
+# gate) run as _N_PARTS independent groups of sequences, one per numba thread
+# (prange): the groups never wait for each other inside the time loop, only
+# once at the end. The split depends on the shapes only, never on the number
+# of threads, so the bits of the result do not either.
+_N_PARTS = 2
+_SPLIT_MIN_WORK = 32 * 64 * 64
+_SPLIT_MIN_ROWS = 8              # sequences per group, at least
+
+
+@njit(**_JIT)
+def _n_parts(B, H):
+    """Groups of sequences a batch of ``B`` sequences of ``H`` units runs in."""
+    if B * H * H >= _SPLIT_MIN_WORK and B >= _N_PARTS * _SPLIT_MIN_ROWS:
+        return _N_PARTS
+    return 1
+
+
 @njit(**_JIT)
 def _weight_grads(dA, Hs, h0):
     """dw_hh = sum_t dA[t]^T h_{t-1} (h_{-1} = h0) and db_hh = sum_{t,b} dA[t, b]
@@ -366,6 +384,43 @@ def elman_backward(dH, Hs, h0, w_hh):
 # ---------------------------------------------------------------------------
 
 @njit(**_JIT)
+def _gru_forward_rows(xw, wT, b_hh, h0, Hs, gates, q, lo, hi):
+    """Fill rows ``lo:hi`` of ``Hs``, ``gates``, ``q``; ``wT = W_hh^T``
+    C-contiguous, (H, 3H)."""
+    T, B, G = xw.shape
+    H = G // 3
+    one = _one(xw)
+    hb = h0[lo:hi].copy()                         # h_{t-1} of the rows
+    gh = np.empty((hi - lo, G), dtype=xw.dtype)
+    for t in range(T):
+        np.dot(hb, wT, gh)
+        for r in range(hi - lo):
+            b = lo + r
+            x, gr, a, qr = xw[t, b], gh[r], gates[t, b], q[t, b]
+            for j in range(2 * H):
+                a[j] = _sig(x[j] + gr[j] + b_hh[j])
+            for j in range(H):
+                qr[j] = gr[2 * H + j] + b_hh[2 * H + j]
+            for j in range(H):
+                a[2 * H + j] = _th(x[2 * H + j] + a[j] * qr[j])
+            hn = hb[r]
+            for j in range(H):
+                z = a[H + j]
+                hn[j] = (one - z) * a[2 * H + j] + z * hn[j]
+            hr = Hs[t, b]
+            for j in range(H):
+                hr[j] = hn[j]
+
+
+@njit(parallel=True, **_JIT)
+def _gru_forward_split(xw, wT, b_hh, h0, Hs, gates, q, n_parts):
+    B = xw.shape[1]
+    for p in prange(n_parts):
+        _gru_forward_rows(xw, wT, b_hh, h0, Hs, gates, q,
+                          (p * B) // n_parts, ((p + 1) * B) // n_parts)
+
+
+@njit(**_JIT)
 def gru_forward(xw, w_hh, b_hh, h0):
     """GRU over all steps, PyTorch's equations and gate order (r, z, n)::
 
@@ -395,28 +450,15 @@ def gru_forward(xw, w_hh, b_hh, h0):
     """
     T, B, G = xw.shape
     H = G // 3
-    one = _one(xw)
     wT = np.ascontiguousarray(w_hh.T)
     Hs = np.empty((T, B, H), dtype=xw.dtype)
     gates = np.empty((T, B, G), dtype=xw.dtype)
     q = np.empty((T, B, H), dtype=xw.dtype)
-    gh = np.empty((B, G), dtype=xw.dtype)
-    hc = np.ascontiguousarray(h0)
-    for t in range(T):
-        hp = hc if t == 0 else Hs[t - 1]
-        np.dot(hp, wT, gh)
-        for b in range(B):
-            x, gr, a, qr = xw[t, b], gh[b], gates[t, b], q[t, b]
-            for j in range(2 * H):
-                a[j] = _sig(x[j] + gr[j] + b_hh[j])
-            for j in range(H):
-                qr[j] = gr[2 * H + j] + b_hh[2 * H + j]
-            for j in range(H):
-                a[2 * H + j] = _th(x[2 * H + j] + a[j] * qr[j])
-            hr, hpr = Hs[t, b], hp[b]
-            for j in range(H):
-                z = a[H + j]
-                hr[j] = (one - z) * a[2 * H + j] + z * hpr[j]
+    n_parts = _n_parts(B, H)
+    if n_parts == 1:
+        _gru_forward_rows(xw, wT, b_hh, h0, Hs, gates, q, 0, B)
+    else:
+        _gru_forward_split(xw, wT, b_hh, h0, Hs, gates, q, n_parts)
     return Hs, gates, q
 
 
@@ -433,6 +475,88 @@ def _add_to(a, b):
 
 
 @njit(**_JIT)
+def _gru_backward_rows(dH, Hs, gates, q, h0, w_hh, dxw, dh0, dw, db, lo, hi):
+    """Rows ``lo:hi`` of :func:`gru_backward`: fill their ``dxw`` and ``dh0``
+    and add their share of the weight gradients to ``dw``, ``db`` (zeroed by
+    the caller)."""
+    T, B, H = dH.shape
+    G = 3 * H
+    R = hi - lo
+    K = _GRU_CHUNK
+    one = _one(dH)
+    dA = np.empty((K * R, G), dtype=dH.dtype)     # dA of the current chunk
+    hpc = np.empty((K * R, H), dtype=dH.dtype)    # h_{t-1} of the same rows
+    wtmp = np.empty((G, H), dtype=dH.dtype)
+    g = dH[T - 1, lo:hi].copy()
+    tmp = np.empty((R, H), dtype=dH.dtype)
+    for t in range(T - 1, -1, -1):
+        first = (t // K) * K                       # first step of t's chunk
+        base = (t - first) * R
+        for r in range(R):
+            # Loops split so that each touches few arrays (see module notes).
+            b = lo + r
+            hpr = h0[b] if t == 0 else Hs[t - 1, b]
+            a, qr, gr, dx, da = gates[t, b], q[t, b], g[r], dxw[t, b], dA[base + r]
+            ar, az, an = a[:H], a[H:2 * H], a[2 * H:]
+            dxr, dxz, dxn, dan = dx[:H], dx[H:2 * H], dx[2 * H:], da[2 * H:]
+            for j in range(H):
+                z = az[j]
+                n = an[j]
+                dxn[j] = gr[j] * (one - z) * (one - n * n)
+            for j in range(H):
+                z = az[j]
+                dxz[j] = gr[j] * (hpr[j] - an[j]) * z * (one - z)
+                gr[j] *= z
+            for j in range(H):
+                r_ = ar[j]
+                dxr[j] = dxn[j] * qr[j] * r_ * (one - r_)
+                dan[j] = dxn[j] * r_
+            for j in range(2 * H):
+                da[j] = dx[j]
+            hr = hpc[base + r]
+            for j in range(H):
+                hr[j] = hpr[j]
+        np.dot(dA[base:base + R], w_hh, tmp)
+        for r in range(R):
+            gr, tr = g[r], tmp[r]
+            if t > 0:
+                dr = dH[t - 1, lo + r]
+                for j in range(H):
+                    gr[j] += tr[j] + dr[j]
+            else:
+                for j in range(H):
+                    gr[j] += tr[j]
+        if t == first:                             # chunk done: fold it in
+            n = (min(T, first + K) - first) * R
+            np.dot(dA[:n].T, hpc[:n], wtmp)
+            _add_to(dw, wtmp)
+            for i in range(n):
+                row = dA[i]
+                for j in range(G):
+                    db[j] += row[j]
+    dh0[lo:hi] = g
+
+
+@njit(parallel=True, **_JIT)
+def _gru_backward_split(dH, Hs, gates, q, h0, w_hh, dxw, dh0, dws, dbs):
+    n_parts, B = dws.shape[0], dH.shape[1]
+    for p in prange(n_parts):
+        _gru_backward_rows(dH, Hs, gates, q, h0, w_hh, dxw, dh0, dws[p], dbs[p],
+                           (p * B) // n_parts, ((p + 1) * B) // n_parts)
+
+
+@njit(**_JIT)
+def _sum_parts(dws, dbs):
+    """Sum of the groups' weight gradients, in group order."""
+    dw, db = dws[0], dbs[0]
+    for p in range(1, dws.shape[0]):
+        _add_to(dw, dws[p])
+        for j in range(db.shape[0]):
+            db[j] += dbs[p, j]
+    return dw, db
+
+
+@njit(**_JIT)
 def gru_backward(dH, Hs, gates, q, h0, w_hh):
     """Backward of :func:`gru_forward`.
 
@@ -446,7 +570,9 @@ def gru_backward(dH, Hs, gates, q, h0, w_hh):
     The gradient ``dA = [da_r | da_z | dq]`` of the recurrent pre-activation
     lives only in a buffer of ``_GRU_CHUNK`` steps: each full chunk goes into
     ``dw_hh`` / ``db_hh`` with one GEMM while it is still in cache, instead of
-    a ``(T, B, 3H)`` array whose fresh pages cost as much as the GEMM.
+    a ``(T, B, 3H)`` array whose fresh pages cost as much as the GEMM. Large
+    batches run as independent groups of sequences (see ``_n_parts``), whose
+    ``dw_hh`` / ``db_hh`` are summed in group order.
 
     Parameters
     ----------
@@ -466,89 +592,25 @@ def gru_backward(dH, Hs, gates, q, h0, w_hh):
     """
     T, B, H = dH.shape
     G = 3 * H
-    K = _GRU_CHUNK
-    one = _one(dH)
     wc = np.ascontiguousarray(w_hh)
-    hc = np.ascontiguousarray(h0)
-    H2 = Hs.reshape(T * B, H)
     dxw = np.empty((T, B, G), dtype=dH.dtype)
-    dA = np.empty((K * B, G), dtype=dH.dtype)     # dA of the current chunk
-    dw = np.zeros((G, H), dtype=dH.dtype)
-    db = np.zeros(G, dtype=dH.dtype)
-    wtmp = np.empty((G, H), dtype=dH.dtype)
-    g = dH[T - 1].copy()
-    tmp = np.empty((B, H), dtype=dH.dtype)
-    for t in range(T - 1, -1, -1):
-        lo = (t // K) * K                          # first step of t's chunk
-        hp = hc if t == 0 else Hs[t - 1]
-        dAt = dA[(t - lo) * B:(t - lo + 1) * B]
-        for b in range(B):
-            # Loops split so that each touches few arrays (see module notes).
-            a, qr, gr, hpr, dx, da = gates[t, b], q[t, b], g[b], hp[b], dxw[t, b], dAt[b]
-            ar, az, an = a[:H], a[H:2 * H], a[2 * H:]
-            dxr, dxz, dxn, dan = dx[:H], dx[H:2 * H], dx[2 * H:], da[2 * H:]
-            for j in range(H):
-                z = az[j]
-                n = an[j]
-                dxn[j] = gr[j] * (one - z) * (one - n * n)
-            for j in range(H):
-                z = az[j]
-                dxz[j] = gr[j] * (hpr[j] - an[j]) * z * (one - z)
-                gr[j] *= z
-            for j in range(H):
-                r = ar[j]
-                dxr[j] = dxn[j] * qr[j] * r * (one - r)
-                dan[j] = dxn[j] * r
-            for j in range(2 * H):
-                da[j] = dx[j]
-        np.dot(dAt, wc, tmp)
-        dHp = dH[t - 1] if t > 0 else dH[0]
-        for b in range(B):
-            gr, tr, dr = g[b], tmp[b], dHp[b]
-            if t > 0:
-                for j in range(H):
-                    gr[j] += tr[j] + dr[j]
-            else:
-                for j in range(H):
-                    gr[j] += tr[j]
-        if t == lo:                                # chunk done: steps lo..hi-1
-            hi = min(T, lo + K)
-            s0 = max(lo, 1)                        # steps with h_{s-1} in Hs
-            if s0 < hi:
-                np.dot(dA[(s0 - lo) * B:(hi - lo) * B].T,
-                       H2[(s0 - 1) * B:(hi - 1) * B], wtmp)
-                _add_to(dw, wtmp)
-            if lo == 0:
-                np.dot(dA[:B].T, hc, wtmp)
-                _add_to(dw, wtmp)
-            for i in range((hi - lo) * B):
-                row = dA[i]
-                for j in range(G):
-                    db[j] += row[j]
-    return dxw, dw, db, g
+    dh0 = np.empty((B, H), dtype=dH.dtype)
+    n_parts = _n_parts(B, H)
+    dws = np.zeros((n_parts, G, H), dtype=dH.dtype)
+    dbs = np.zeros((n_parts, G), dtype=dH.dtype)
+    if n_parts == 1:
+        _gru_backward_rows(dH, Hs, gates, q, h0, wc, dxw, dh0, dws[0], dbs[0], 0, B)
+    else:
+        _gru_backward_split(dH, Hs, gates, q, h0, wc, dxw, dh0, dws, dbs)
+    dw, db = _sum_parts(dws, dbs)
+    return dxw, dw, db, dh0
 
 
 # ---------------------------------------------------------------------------
 # LSTM (nn.LSTM)
 # ---------------------------------------------------------------------------
 
-# Batches of at least _SPLIT_MIN_WORK = B * H * H (multiply-adds per step and
-# gate) run as _N_PARTS independent groups of sequences, one per numba thread
-# (prange): the groups never wait for each other inside the time loop, only
-# once at the end. The split depends on the shapes only, never on the number
-# of threads, so the bits of the result do not either.
-_N_PARTS = 2
-_SPLIT_MIN_WORK = 32 * 64 * 64
-_SPLIT_MIN_ROWS = 8              # sequences per group, at least
-_LSTM_CHUNK = 8                  # steps of dA per weight-gradient GEMM
-
-
-@njit(**_JIT)
-def _n_parts(B, H):
-    """Groups of sequences a batch of ``B`` sequences of ``H`` units runs in."""
-    if B * H * H >= _SPLIT_MIN_WORK and B >= _N_PARTS * _SPLIT_MIN_ROWS:
-        return _N_PARTS
-    return 1
+_LSTM_CHUNK = 8   # steps of dA per weight-gradient GEMM in lstm_backward
 
 
 @njit(**_JIT)
@@ -739,11 +801,7 @@ def lstm_backward(dH, Hs, Cs, gates, h0, c0, w_hh):
                             dws[0], dbs[0], 0, B)
     else:
         _lstm_backward_split(dH, Hs, Cs, gates, h0, c0, wc, dxw, dh0, dc0, dws, dbs)
-    dw, db = dws[0], dbs[0]
-    for p in range(1, n_parts):
-        _add_to(dw, dws[p])
-        for j in range(G):
-            db[j] += dbs[p, j]
+    dw, db = _sum_parts(dws, dbs)
     return dxw, dw, db, dh0, dc0
 
 
