@@ -341,3 +341,99 @@ def test_cwrnn_clock_offset_continues_a_sequence(t0, rng):
         xw[idx] = old
         num[idx] = (lp - lm) / (2 * eps)
     np.testing.assert_allclose(g[0], num, rtol=1e-6, atol=1e-8)
+
+
+# ---------------------------------------------------------------------------
+# Large batches: independent groups of sequences, arrays given by the caller
+# ---------------------------------------------------------------------------
+
+def _one_group(cell, p, dH, out):
+    """The forward and backward of all rows as one group (no split)."""
+    T, B, G = p["xw"].shape
+    H = G // GATES[cell]
+    dt = p["xw"].dtype
+    wT = np.ascontiguousarray(p["w_hh"].T)
+    dxw, dh0 = np.empty((T, B, G), dt), np.empty((B, H), dt)
+    dw, db = np.zeros((G, H), dt), np.zeros(G, dt)
+    if cell == "lstm":
+        fw = (np.empty((T, B, H), dt), np.empty((T, B, H), dt), np.empty((T, B, G), dt))
+        _cells._lstm_forward_rows(p["xw"], wT, p["b_hh"], p["h0"], p["c0"], *fw, 0, B)
+        dc0 = np.empty((B, H), dt)
+        _cells._lstm_backward_rows(dH, *out, p["h0"], p["c0"], p["w_hh"], dxw, dh0,
+                                   dc0, dw, db, 0, B)
+        return fw, dict(xw=dxw, w_hh=dw, b_hh=db, h0=dh0, c0=dc0)
+    fw = (np.empty((T, B, H), dt), np.empty((T, B, G), dt), np.empty((T, B, H), dt))
+    _cells._gru_forward_rows(p["xw"], wT, p["b_hh"], p["h0"], *fw, 0, B)
+    _cells._gru_backward_rows(dH, *out, p["h0"], p["w_hh"], dxw, dh0, dw, db, 0, B)
+    return fw, dict(xw=dxw, w_hh=dw, b_hh=db, h0=dh0)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_split_batch_matches_one_group(cell, dtype, rng):
+    """A batch large enough to run as two groups (uneven: 8 + 9 sequences,
+    T not a multiple of the weight-gradient chunk) gives the states of the
+    naive loop and the gradients of the unsplit kernels."""
+    T, B, H = 11, 17, 96
+    assert _cells._n_parts(B, H) == 2
+    p = make(cell, T, B, H, rng, dtype=dtype)
+    out = forward(cell, p)
+    np.testing.assert_allclose(out[0], naive(cell, p), rtol=1e-4 if dtype == np.float32
+                               else 1e-12, atol=1e-5 if dtype == np.float32 else 1e-13)
+    dH = rng.randn(T, B, H).astype(dtype)
+    g = backward(cell, dH, out, p)
+    fw, ref = _one_group(cell, p, dH, out)
+    for a, b in zip(out, fw):                      # rows are independent
+        np.testing.assert_array_equal(a, b)
+    tol = 1e-5 if dtype == np.float32 else 1e-13
+    for k in ref:
+        scale = np.abs(ref[k]).max()
+        np.testing.assert_allclose(g[k], ref[k], rtol=0, atol=tol * scale, err_msg=k)
+
+
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_split_bits_do_not_depend_on_thread_count(cell, rng):
+    numba = pytest.importorskip("numba")
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("needs two numba threads")
+    p = make(cell, 9, 32, 64, rng, dtype=np.float32)
+    dH = rng.randn(9, 32, 64).astype(np.float32)
+    runs = []
+    old = numba.get_num_threads()
+    try:
+        for n in (1, 2, 1, 2):
+            numba.set_num_threads(n)
+            out = forward(cell, p)
+            runs.append(list(out) + list(backward(cell, dH, out, p).values()))
+    finally:
+        numba.set_num_threads(old)
+    for run in runs[1:]:
+        for a, b in zip(runs[0], run):
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("B,H", [(3, 5), (17, 96)])
+@pytest.mark.parametrize("cell", ["gru", "lstm"])
+def test_into_variants_match(cell, B, H, rng):
+    """``*_forward_into`` / ``*_backward_into`` write what the allocating
+    kernels return, whatever the arrays held before."""
+    T, G = 7, GATES[cell] * H
+    p = make(cell, T, B, H, rng)
+    out = forward(cell, p)
+    dH = rng.randn(T, B, H)
+    g = backward(cell, dH, out, p)
+    shapes = [(T, B, H), (T, B, H), (T, B, G)] if cell == "lstm" else \
+        [(T, B, H), (T, B, G), (T, B, H)]
+    bufs = [np.full(s, np.nan) for s in shapes]
+    dxw = np.full((T, B, G), np.nan)
+    if cell == "lstm":
+        _cells.lstm_forward_into(p["xw"], p["w_hh"], p["b_hh"], p["h0"], p["c0"], *bufs)
+        res = _cells.lstm_backward_into(dH, *bufs, p["h0"], p["c0"], p["w_hh"], dxw)
+    else:
+        _cells.gru_forward_into(p["xw"], p["w_hh"], p["b_hh"], p["h0"], *bufs)
+        res = _cells.gru_backward_into(dH, *bufs, p["h0"], p["w_hh"], dxw)
+    for a, b in zip(out, bufs):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(dxw, g["xw"])
+    for k, v in zip(["w_hh", "b_hh", "h0", "c0"], res):
+        np.testing.assert_array_equal(v, g[k])

@@ -2,7 +2,9 @@
 
 These are the leaves of backpropagation through time for the gradient-trained
 estimators: Elman (``nn.RNN`` with tanh), GRU, LSTM and Clockwork RNN. Each
-kernel runs a whole batch of sequences over all time steps in one jitted call.
+kernel runs a whole batch of sequences over all time steps in one jitted call
+(the GRU and LSTM split large batches into two groups of sequences, one jitted
+call each, on two threads; see ``_n_parts``).
 
 Contract shared by every kernel
 -------------------------------
@@ -29,9 +31,13 @@ evaluated in float64 and rounded to the array dtype on store.
 Notes
 -----
 Per-step recurrent products go to BLAS through ``np.dot(a, b, out)`` on
-contiguous operands, with no per-step allocation. The weight gradient is one
-GEMM over all steps after the time loop: ``dw_hh = sum_t dA_t^T h_{t-1}``
-with ``dA`` the gradient of the recurrent pre-activation ``h W_hh^T + b_hh``.
+contiguous operands, with no per-step allocation. The weight gradient is
+``dw_hh = sum_t dA_t^T h_{t-1}`` with ``dA`` the gradient of the recurrent
+pre-activation ``h W_hh^T + b_hh``: one GEMM over all steps after the time
+loop (Elman), or one per 8-step chunk of ``dA`` while it is still in cache
+(GRU, LSTM). ``*_forward_into`` / ``*_backward_into`` write into arrays the
+caller keeps from batch to batch: fresh pages cost about a microsecond each,
+as much as the arithmetic at hidden 64.
 ``tanh`` and the logistic function use :func:`_expm1`, a branch-free
 polynomial that vectorises (libm's ``exp``/``tanh`` do not, and cost more than
 the matrix products at small ``H``); both are within a few ulp of libm.
@@ -45,10 +51,14 @@ beyond about eight of them, which made a single fused loop scalar and slower.
 """
 
 import math
+import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types
+import numba
+from numba import njit, types
 from numba.extending import intrinsic, overload
 
 # error_model="numpy": no ZeroDivisionError branch, so loops vectorise.
@@ -56,8 +66,8 @@ _JIT = dict(cache=True, nogil=True, error_model="numpy")
 
 __all__ = [
     "elman_forward", "elman_backward",
-    "gru_forward", "gru_backward",
-    "lstm_forward", "lstm_backward",
+    "gru_forward", "gru_backward", "gru_forward_into", "gru_backward_into",
+    "lstm_forward", "lstm_backward", "lstm_forward_into", "lstm_backward_into",
     "cwrnn_forward", "cwrnn_backward",
     "cwrnn_default_periods", "cwrnn_mask", "cwrnn_n_recurrent_params",
 ]
@@ -252,21 +262,68 @@ def _one(a):
 # ---------------------------------------------------------------------------
 
 # Batches of at least _SPLIT_MIN_WORK = B * H * H (multiply-adds per step and
-# gate) run as _N_PARTS independent groups of sequences, one per numba thread
-# (prange): the groups never wait for each other inside the time loop, only
-# once at the end. The split depends on the shapes only, never on the number
-# of threads, so the bits of the result do not either.
+# gate) run as _N_PARTS independent groups of sequences: the first in the
+# calling thread, the others on a helper thread (the kernels release the GIL),
+# each group with its own time loop and its own BLAS products, joined once at
+# the end. A 32 x 256 product per step is too small for BLAS's own threads,
+# which wait on each other at every step. The split depends on the shapes
+# only, never on the number of threads, so the bits of the result do not
+# either; with ``numba.get_num_threads() == 1`` the groups run one after the
+# other in the calling thread.
 _N_PARTS = 2
 _SPLIT_MIN_WORK = 32 * 64 * 64
 _SPLIT_MIN_ROWS = 8              # sequences per group, at least
 
+_helper = None                   # ThreadPoolExecutor, made on first use
+_helper_lock = threading.Lock()
 
-@njit(**_JIT)
+
+def _forget_helper():
+    global _helper, _helper_lock
+    _helper, _helper_lock = None, threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):   # a forked child has no helper thread
+    os.register_at_fork(after_in_child=_forget_helper)
+
+
 def _n_parts(B, H):
     """Groups of sequences a batch of ``B`` sequences of ``H`` units runs in."""
     if B * H * H >= _SPLIT_MIN_WORK and B >= _N_PARTS * _SPLIT_MIN_ROWS:
         return _N_PARTS
     return 1
+
+
+def _run_parts(kernel, B, n_parts, args, per_part=()):
+    """``kernel(*args, *[a[p] for a in per_part], lo, hi)`` for the ``n_parts``
+    groups of rows ``lo:hi`` of a batch of ``B``; group 0 in this thread."""
+    global _helper
+    calls = [args + tuple(a[p] for a in per_part)
+             + ((p * B) // n_parts, ((p + 1) * B) // n_parts) for p in range(n_parts)]
+    if n_parts == 1 or numba.get_num_threads() < 2:
+        for c in calls:
+            kernel(*c)
+        return
+    with _helper_lock:
+        if _helper is None:
+            _helper = ThreadPoolExecutor(max_workers=_N_PARTS - 1,
+                                         thread_name_prefix="reservoir-rnn")
+        helper = _helper
+    futures = [helper.submit(kernel, *c) for c in calls[1:]]
+    try:
+        kernel(*calls[0])
+    finally:
+        for f in futures:
+            f.result()
+
+
+def _sum_parts(dws, dbs):
+    """Sum of the groups' weight gradients, in group order."""
+    dw, db = dws[0], dbs[0]
+    for p in range(1, dws.shape[0]):
+        dw += dws[p]
+        db += dbs[p]
+    return dw, db
 
 
 @njit(**_JIT)
@@ -412,15 +469,6 @@ def _gru_forward_rows(xw, wT, b_hh, h0, Hs, gates, q, lo, hi):
                 hr[j] = hn[j]
 
 
-@njit(parallel=True, **_JIT)
-def _gru_forward_split(xw, wT, b_hh, h0, Hs, gates, q, n_parts):
-    B = xw.shape[1]
-    for p in prange(n_parts):
-        _gru_forward_rows(xw, wT, b_hh, h0, Hs, gates, q,
-                          (p * B) // n_parts, ((p + 1) * B) // n_parts)
-
-
-@njit(**_JIT)
 def gru_forward(xw, w_hh, b_hh, h0):
     """GRU over all steps, PyTorch's equations and gate order (r, z, n)::
 
@@ -450,16 +498,20 @@ def gru_forward(xw, w_hh, b_hh, h0):
     """
     T, B, G = xw.shape
     H = G // 3
-    wT = np.ascontiguousarray(w_hh.T)
     Hs = np.empty((T, B, H), dtype=xw.dtype)
     gates = np.empty((T, B, G), dtype=xw.dtype)
     q = np.empty((T, B, H), dtype=xw.dtype)
-    n_parts = _n_parts(B, H)
-    if n_parts == 1:
-        _gru_forward_rows(xw, wT, b_hh, h0, Hs, gates, q, 0, B)
-    else:
-        _gru_forward_split(xw, wT, b_hh, h0, Hs, gates, q, n_parts)
+    gru_forward_into(xw, w_hh, b_hh, h0, Hs, gates, q)
     return Hs, gates, q
+
+
+def gru_forward_into(xw, w_hh, b_hh, h0, Hs, gates, q):
+    """:func:`gru_forward` writing into given C-contiguous ``Hs``, ``gates``,
+    ``q`` (a caller that trains on many batches reuses them: fresh pages
+    cost about as much as the arithmetic)."""
+    B, H = xw.shape[1], xw.shape[2] // 3
+    wT = np.ascontiguousarray(w_hh.T)
+    _run_parts(_gru_forward_rows, B, _n_parts(B, H), (xw, wT, b_hh, h0, Hs, gates, q))
 
 
 _GRU_CHUNK = 8   # steps of dA per weight-gradient GEMM in gru_backward
@@ -537,26 +589,6 @@ def _gru_backward_rows(dH, Hs, gates, q, h0, w_hh, dxw, dh0, dw, db, lo, hi):
     dh0[lo:hi] = g
 
 
-@njit(parallel=True, **_JIT)
-def _gru_backward_split(dH, Hs, gates, q, h0, w_hh, dxw, dh0, dws, dbs):
-    n_parts, B = dws.shape[0], dH.shape[1]
-    for p in prange(n_parts):
-        _gru_backward_rows(dH, Hs, gates, q, h0, w_hh, dxw, dh0, dws[p], dbs[p],
-                           (p * B) // n_parts, ((p + 1) * B) // n_parts)
-
-
-@njit(**_JIT)
-def _sum_parts(dws, dbs):
-    """Sum of the groups' weight gradients, in group order."""
-    dw, db = dws[0], dbs[0]
-    for p in range(1, dws.shape[0]):
-        _add_to(dw, dws[p])
-        for j in range(db.shape[0]):
-            db[j] += dbs[p, j]
-    return dw, db
-
-
-@njit(**_JIT)
 def gru_backward(dH, Hs, gates, q, h0, w_hh):
     """Backward of :func:`gru_forward`.
 
@@ -591,19 +623,25 @@ def gru_backward(dH, Hs, gates, q, h0, w_hh):
     dh0 : ndarray, shape (B, H)
     """
     T, B, H = dH.shape
+    dxw = np.empty((T, B, 3 * H), dtype=dH.dtype)
+    dw, db, dh0 = gru_backward_into(dH, Hs, gates, q, h0, w_hh, dxw)
+    return dxw, dw, db, dh0
+
+
+def gru_backward_into(dH, Hs, gates, q, h0, w_hh, dxw):
+    """:func:`gru_backward` writing ``dxw`` into a given C-contiguous array;
+    returns ``(dw_hh, db_hh, dh0)``."""
+    T, B, H = dH.shape
     G = 3 * H
     wc = np.ascontiguousarray(w_hh)
-    dxw = np.empty((T, B, G), dtype=dH.dtype)
     dh0 = np.empty((B, H), dtype=dH.dtype)
     n_parts = _n_parts(B, H)
     dws = np.zeros((n_parts, G, H), dtype=dH.dtype)
     dbs = np.zeros((n_parts, G), dtype=dH.dtype)
-    if n_parts == 1:
-        _gru_backward_rows(dH, Hs, gates, q, h0, wc, dxw, dh0, dws[0], dbs[0], 0, B)
-    else:
-        _gru_backward_split(dH, Hs, gates, q, h0, wc, dxw, dh0, dws, dbs)
+    _run_parts(_gru_backward_rows, B, n_parts, (dH, Hs, gates, q, h0, wc, dxw, dh0),
+               (dws, dbs))
     dw, db = _sum_parts(dws, dbs)
-    return dxw, dw, db, dh0
+    return dw, db, dh0
 
 
 # ---------------------------------------------------------------------------
@@ -641,15 +679,6 @@ def _lstm_forward_rows(xw, wT, b_hh, h0, c0, Hs, Cs, gates, lo, hi):
                 hr[j] = hn[j]
 
 
-@njit(parallel=True, **_JIT)
-def _lstm_forward_split(xw, wT, b_hh, h0, c0, Hs, Cs, gates, n_parts):
-    B = xw.shape[1]
-    for p in prange(n_parts):
-        _lstm_forward_rows(xw, wT, b_hh, h0, c0, Hs, Cs, gates,
-                           (p * B) // n_parts, ((p + 1) * B) // n_parts)
-
-
-@njit(**_JIT)
 def lstm_forward(xw, w_hh, b_hh, h0, c0):
     """LSTM over all steps, PyTorch's equations and gate order (i, f, g, o)::
 
@@ -675,16 +704,20 @@ def lstm_forward(xw, w_hh, b_hh, h0, c0):
     """
     T, B, G = xw.shape
     H = G // 4
-    wT = np.ascontiguousarray(w_hh.T)
     Hs = np.empty((T, B, H), dtype=xw.dtype)
     Cs = np.empty((T, B, H), dtype=xw.dtype)
     gates = np.empty((T, B, G), dtype=xw.dtype)
-    n_parts = _n_parts(B, H)
-    if n_parts == 1:
-        _lstm_forward_rows(xw, wT, b_hh, h0, c0, Hs, Cs, gates, 0, B)
-    else:
-        _lstm_forward_split(xw, wT, b_hh, h0, c0, Hs, Cs, gates, n_parts)
+    lstm_forward_into(xw, w_hh, b_hh, h0, c0, Hs, Cs, gates)
     return Hs, Cs, gates
+
+
+def lstm_forward_into(xw, w_hh, b_hh, h0, c0, Hs, Cs, gates):
+    """:func:`lstm_forward` writing into given C-contiguous ``Hs``, ``Cs``,
+    ``gates`` (see :func:`gru_forward_into`)."""
+    B, H = xw.shape[1], xw.shape[2] // 4
+    wT = np.ascontiguousarray(w_hh.T)
+    _run_parts(_lstm_forward_rows, B, _n_parts(B, H),
+               (xw, wT, b_hh, h0, c0, Hs, Cs, gates))
 
 
 @njit(**_JIT)
@@ -747,16 +780,6 @@ def _lstm_backward_rows(dH, Hs, Cs, gates, h0, c0, w_hh, dxw, dh0, dc0, dw, db,
     dc0[lo:hi] = k
 
 
-@njit(parallel=True, **_JIT)
-def _lstm_backward_split(dH, Hs, Cs, gates, h0, c0, w_hh, dxw, dh0, dc0, dws, dbs):
-    n_parts, B = dws.shape[0], dH.shape[1]
-    for p in prange(n_parts):
-        _lstm_backward_rows(dH, Hs, Cs, gates, h0, c0, w_hh, dxw, dh0, dc0,
-                            dws[p], dbs[p], (p * B) // n_parts,
-                            ((p + 1) * B) // n_parts)
-
-
-@njit(**_JIT)
 def lstm_backward(dH, Hs, Cs, gates, h0, c0, w_hh):
     """Backward of :func:`lstm_forward`.
 
@@ -788,21 +811,26 @@ def lstm_backward(dH, Hs, Cs, gates, h0, c0, w_hh):
     dh0, dc0 : ndarray, shape (B, H)
     """
     T, B, H = dH.shape
+    dxw = np.empty((T, B, 4 * H), dtype=dH.dtype)
+    dw, db, dh0, dc0 = lstm_backward_into(dH, Hs, Cs, gates, h0, c0, w_hh, dxw)
+    return dxw, dw, db, dh0, dc0
+
+
+def lstm_backward_into(dH, Hs, Cs, gates, h0, c0, w_hh, dxw):
+    """:func:`lstm_backward` writing ``dxw`` into a given C-contiguous array;
+    returns ``(dw_hh, db_hh, dh0, dc0)``."""
+    T, B, H = dH.shape
     G = 4 * H
     wc = np.ascontiguousarray(w_hh)
-    dxw = np.empty((T, B, G), dtype=dH.dtype)
     dh0 = np.empty((B, H), dtype=dH.dtype)
     dc0 = np.empty((B, H), dtype=dH.dtype)
     n_parts = _n_parts(B, H)
     dws = np.zeros((n_parts, G, H), dtype=dH.dtype)
     dbs = np.zeros((n_parts, G), dtype=dH.dtype)
-    if n_parts == 1:
-        _lstm_backward_rows(dH, Hs, Cs, gates, h0, c0, wc, dxw, dh0, dc0,
-                            dws[0], dbs[0], 0, B)
-    else:
-        _lstm_backward_split(dH, Hs, Cs, gates, h0, c0, wc, dxw, dh0, dc0, dws, dbs)
+    _run_parts(_lstm_backward_rows, B, n_parts,
+               (dH, Hs, Cs, gates, h0, c0, wc, dxw, dh0, dc0), (dws, dbs))
     dw, db = _sum_parts(dws, dbs)
-    return dxw, dw, db, dh0, dc0
+    return dw, db, dh0, dc0
 
 
 # ---------------------------------------------------------------------------
