@@ -206,14 +206,15 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         return dict(cell=self._cell, num_layers=self.num_layers,
                     bidirectional=self.bidirectional, periods=self._periods)
 
-    def _loss_and_grads(self, X, Y, mask, lengths):
-        out, tape = _network.forward(self._params, X, lengths, **self._net_args())
+    def _loss_and_grads(self, X, Y, mask, lengths, workspace=None):
+        out, tape = _network.forward(self._params, X, lengths, workspace=workspace,
+                                     **self._net_args())
         count = max(1.0, float(mask.sum()) * Y.shape[2])
         resid = (out - Y) * mask
         loss = float(np.vdot(resid, resid)) / count
         dY = (2.0 / count) * resid
         grads = _network.backward(self._params, dY.astype(X.dtype), tape, lengths,
-                                  **self._net_args())
+                                  workspace=workspace, **self._net_args())
         if self._mask is not None:
             for name, g in grads.items():
                 if name.startswith("weight_hh"):
@@ -298,6 +299,7 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         best_params = {k: v.copy() for k, v in self._params.items()}
         no_improve = 0
         progress = _Progress(self.max_iter, bool(self.verbose))
+        workspace = _network.Workspace()   # per-batch arrays, reused
         self.n_iter_ = 0
         converged = False
         try:
@@ -307,7 +309,7 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
                 for lo in range(0, len(pairs), self.batch_size):
                     batch = [pairs[i] for i in order[lo:lo + self.batch_size]]
                     Xb, Yb, mb, lengths = self._batch(batch, dtype)
-                    loss, grads = self._loss_and_grads(Xb, Yb, mb, lengths)
+                    loss, grads = self._loss_and_grads(Xb, Yb, mb, lengths, workspace)
                     if not np.isfinite(loss) or not all(
                             np.isfinite(g).all() for g in grads.values()):
                         self._diverged(best_params, epoch)
