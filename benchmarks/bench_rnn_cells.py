@@ -3,10 +3,13 @@
 One epoch = 256 sequences of 100 steps in 8 batches of 32, 1 input and 1
 output per step, float32: per batch the input GEMM, the cell's forward, a
 linear readout, an MSE loss, the readout's and the cell's backward, the input
-GEMMs of the gradient and an Adam step on every parameter. PyTorch runs
+GEMMs of the gradient and an Adam step on every parameter. Ours writes the
+per-batch arrays into ones kept from the previous batch, as the estimators
+do (``*_forward_into`` / ``*_backward_into``). PyTorch runs
 ``nn.LSTM``/``nn.GRU`` + ``nn.Linear`` + ``torch.optim.Adam`` on the same
 shapes with ``torch.set_num_threads(1)`` and ``(2)``; the kernels with 1 and 2
-BLAS threads (the kernels themselves are serial). The four runs alternate
+BLAS threads (batches of B*H*H >= 32*64*64 run as two groups of sequences on
+the numba threads, 2 here, in both settings). The four runs alternate
 epoch by epoch, so a change in machine load hits all of them; times are
 medians over ``--repeats`` epochs; ratio = ours / the faster torch (below 1
 is faster than torch). The load average is printed with the table.
@@ -84,31 +87,46 @@ def make_ours(cell, H, seed=0):
         ("w_ih", (G * H, 1)), ("w_hh", (G * H, H)), ("b_ih", (G * H,)),
         ("b_hh", (G * H,)), ("w_out", (1, H)), ("b_out", (1,))]}
     opt = Adam(params)
-    fwd = getattr(_cells, f"{cell}_forward")
-    bwd = getattr(_cells, f"{cell}_backward")
+    fwd = getattr(_cells, f"{cell}_forward_into")
+    bwd = getattr(_cells, f"{cell}_backward_into")
+    # Per-batch arrays reused from batch to batch, as the estimators do
+    # (reservoir.rnn._network.Workspace): fresh pages cost about 1 us each.
+    work = {}
+
+    def buf(name, shape):
+        if name not in work or work[name].shape != shape:
+            work[name] = np.empty(shape, DTYPE)
+        return work[name]
 
     def batch(X, Y):
         p = params
         Tn, B, F = X.shape
         X2 = X.reshape(Tn * B, F)
-        xw = (X2 @ p["w_ih"].T + p["b_ih"]).reshape(Tn, B, G * H)
+        xw = buf("xw", (Tn * B, G * H))
+        np.dot(X2, p["w_ih"].T, out=xw)   # not matmul: slow for one input
+        xw += p["b_ih"]
+        xw = xw.reshape(Tn, B, G * H)
         h0 = np.zeros((B, H), DTYPE)
+        Hs = buf("hs", (Tn, B, H))
         if cell == "lstm":
-            out = fwd(xw, p["w_hh"], p["b_hh"], h0, h0)
+            out = (Hs, buf("cs", (Tn, B, H)), buf("gates", (Tn, B, G * H)))
+            fwd(xw, p["w_hh"], p["b_hh"], h0, h0, *out)
         else:
-            out = fwd(xw, p["w_hh"], p["b_hh"], h0)
-        Hs2 = out[0].reshape(Tn * B, H)
+            out = (Hs, buf("gates", (Tn, B, G * H)), buf("q", (Tn, B, H)))
+            fwd(xw, p["w_hh"], p["b_hh"], h0, *out)
+        Hs2 = Hs.reshape(Tn * B, H)
         pred = Hs2 @ p["w_out"].T + p["b_out"]
         dpred = (2.0 / pred.size) * (pred - Y.reshape(Tn * B, -1))
         dpred = dpred.astype(DTYPE, copy=False)
         grads = {"w_out": dpred.T @ Hs2, "b_out": dpred.sum(0)}
-        dH = (dpred @ p["w_out"]).reshape(Tn, B, H)
+        dH = buf("dh", (Tn * B, H))
+        np.dot(dpred, p["w_out"], out=dH)
+        dH = dH.reshape(Tn, B, H)
+        dxw = buf("dxw", (Tn, B, G * H))
         if cell == "lstm":
-            dxw, grads["w_hh"], grads["b_hh"], _, _ = bwd(
-                dH, out[0], out[1], out[2], h0, h0, p["w_hh"])
+            grads["w_hh"], grads["b_hh"], _, _ = bwd(dH, *out, h0, h0, p["w_hh"], dxw)
         else:
-            dxw, grads["w_hh"], grads["b_hh"], _ = bwd(
-                dH, out[0], out[1], out[2], h0, p["w_hh"])
+            grads["w_hh"], grads["b_hh"], _ = bwd(dH, *out, h0, p["w_hh"], dxw)
         dxw2 = dxw.reshape(Tn * B, G * H)
         grads["w_ih"] = dxw2.T @ X2
         grads["b_ih"] = dxw2.sum(0)
