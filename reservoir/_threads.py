@@ -38,6 +38,9 @@ def single_threaded_blas():
     32 by a few hundred units). Measured on a 2-core machine with the other
     core busy, OpenBLAS with two threads took 8 ms, one scheduler quantum,
     for a (3200 x 3) @ (3 x 256) product that one thread does in 0.12 ms.
+    The GRU and LSTM kernels get the second core another way: large batches
+    run as two groups of sequences on two threads, each with one-thread BLAS
+    products (see ``reservoir.rnn._cells``).
     """
     from threadpoolctl import threadpool_limits
 
