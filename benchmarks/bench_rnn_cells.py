@@ -9,7 +9,8 @@ do (``*_forward_into`` / ``*_backward_into``). PyTorch runs
 ``nn.LSTM``/``nn.GRU`` + ``nn.Linear`` + ``torch.optim.Adam`` on the same
 shapes with ``torch.set_num_threads(1)`` and ``(2)``; the kernels with 1 and 2
 BLAS threads (batches of B*H*H >= 32*64*64 run as two groups of sequences on
-the numba threads, 2 here, in both settings). The four runs alternate
+two threads in both settings; one with ``numba.set_num_threads(1)``). The
+four runs alternate
 epoch by epoch, so a change in machine load hits all of them; times are
 medians over ``--repeats`` epochs; ratio = ours / the faster torch (below 1
 is faster than torch). The load average is printed with the table.
