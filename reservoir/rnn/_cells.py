@@ -527,6 +527,18 @@ def _add_to(a, b):
 
 
 @njit(**_JIT)
+def _fold_chunk(dA, hp, n, wtmp, dw, db):
+    """dw += dA[:n].T @ hp[:n] and db += the column sums of dA[:n]: one chunk
+    of gate gradients folded into the recurrent weight and bias gradients."""
+    np.dot(dA[:n].T, hp[:n], wtmp)
+    _add_to(dw, wtmp)
+    for i in range(n):
+        row = dA[i]
+        for j in range(dA.shape[1]):
+            db[j] += row[j]
+
+
+@njit(**_JIT)
 def _gru_backward_rows(dH, Hs, gates, q, h0, w_hh, dxw, dh0, dw, db, lo, hi):
     """Rows ``lo:hi`` of :func:`gru_backward`: fill their ``dxw`` and ``dh0``
     and add their share of the weight gradients to ``dw``, ``db`` (zeroed by
@@ -579,13 +591,7 @@ def _gru_backward_rows(dH, Hs, gates, q, h0, w_hh, dxw, dh0, dw, db, lo, hi):
                 for j in range(H):
                     gr[j] += tr[j]
         if t == first:                             # chunk done: fold it in
-            n = (min(T, first + K) - first) * R
-            np.dot(dA[:n].T, hpc[:n], wtmp)
-            _add_to(dw, wtmp)
-            for i in range(n):
-                row = dA[i]
-                for j in range(G):
-                    db[j] += row[j]
+            _fold_chunk(dA, hpc, (min(T, first + K) - first) * R, wtmp, dw, db)
     dh0[lo:hi] = g
 
 
@@ -769,13 +775,7 @@ def _lstm_backward_rows(dH, Hs, Cs, gates, h0, c0, w_hh, dxw, dh0, dc0, dw, db,
                 dst[j] = src[j]
         np.dot(dA[base:base + R], w_hh, gw)
         if t == first:                            # chunk done: fold it in
-            n = (min(T, first + K) - first) * R
-            np.dot(dA[:n].T, hp[:n], wtmp)
-            _add_to(dw, wtmp)
-            for i in range(n):
-                row = dA[i]
-                for j in range(G):
-                    db[j] += row[j]
+            _fold_chunk(dA, hp, (min(T, first + K) - first) * R, wtmp, dw, db)
     dh0[lo:hi] = gw
     dc0[lo:hi] = k
 
