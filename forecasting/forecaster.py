@@ -118,8 +118,8 @@ class Forecaster(BaseForecaster):
 
     Notes
     -----
-    Recursive forecasting uses the estimator's ``generate`` (the ESN's runs
-    in one compiled call; the recurrent regressors' one step per call), with
+    Recursive forecasting uses the estimator's ``generate`` (the ESN's and
+    the recurrent regressors' each run in one compiled call), with
     the Fourier and exogenous inputs of the future passed as ``X_future``;
     estimators without ``generate`` re-run ``predict`` on the trailing
     context once per step ahead. The direct strategy runs the context once

@@ -68,7 +68,7 @@ __all__ = [
     "elman_forward", "elman_backward",
     "gru_forward", "gru_backward", "gru_forward_into", "gru_backward_into",
     "lstm_forward", "lstm_backward", "lstm_forward_into", "lstm_backward_into",
-    "cwrnn_forward", "cwrnn_backward",
+    "cwrnn_forward", "cwrnn_backward", "closed_loop", "CELL_CODES",
     "cwrnn_default_periods", "cwrnn_mask", "cwrnn_n_recurrent_params",
 ]
 
@@ -1012,3 +1012,88 @@ def cwrnn_backward(dH, Hs, h0, w_hh, periods, t0=0):
     for i in range(g):
         dw[i * m:(i + 1) * m, i * m:] = dblocks[i]
     return dxw, dw, db, np.ascontiguousarray(gT.T)
+
+
+# ---------------------------------------------------------------------------
+# Closed-loop generation: every output fed back as the next input
+# ---------------------------------------------------------------------------
+
+CELL_CODES = {"elman": 0, "gru": 1, "lstm": 2, "cwrnn": 3}
+
+
+@njit(**_JIT)
+def closed_loop(cell, w_ih0, w_ih, w_hh, wT, b_ih, b_hh, w_out, b_out, h, c, y0,
+                future, periods, t0):
+    """Generate with a unidirectional stack of ``L`` layers, one compiled loop.
+
+    Step ``s >= 1`` feeds ``[out[s - 1], future[s - 1]]`` through the layers
+    (each with the same single-step arithmetic as the forward kernels) and
+    reads out ``out[s]``; ``out[0] = y0``.
+
+    Parameters
+    ----------
+    cell : int
+        :data:`CELL_CODES` of the cell.
+    w_ih0 : ndarray (G H, n_in)
+        Input weights of layer 0; ``w_ih`` (L - 1, G H, H) those above it.
+    w_hh : ndarray (L, G H, H)
+        Recurrent weights; ``wT`` their contiguous transposes (L, H, G H).
+    b_ih, b_hh : ndarray (L, G H)
+    w_out : ndarray (n_out, H), b_out : ndarray (n_out,)
+    h, c : ndarray (L, H)
+        States after the warm-up (``c`` is read by the LSTM only); updated
+        in place.
+    y0 : ndarray (n_out,)
+    future : ndarray (n_steps - 1, n_in - n_out)
+        Known input columns of the fed-back steps.
+    periods : ndarray of int64
+        Clockwork RNN module periods (unused by the other cells).
+    t0 : int
+        Clock of the first fed-back step (Clockwork RNN).
+
+    Returns
+    -------
+    out : ndarray (n_steps, n_out)
+    """
+    L, G, H = w_hh.shape
+    n_out = y0.shape[0]
+    n_steps = future.shape[0] + 1
+    dt = w_hh.dtype
+    out = np.empty((n_steps, n_out), dtype=dt)
+    out[0] = y0
+    x = np.empty((1, w_ih0.shape[1]), dtype=dt)
+    xw = np.empty((1, G), dtype=dt)
+    yrow = np.empty((1, n_out), dtype=dt)
+    Hs = np.empty((1, 1, H), dtype=dt)
+    Cs = np.empty((1, 1, H), dtype=dt)
+    gates = np.empty((1, 1, G), dtype=dt)
+    q = np.empty((1, 1, H), dtype=dt)
+    for s in range(1, n_steps):
+        x[0, :n_out] = out[s - 1]
+        x[0, n_out:] = future[s - 1]
+        for layer in range(L):
+            if layer == 0:
+                np.dot(x, w_ih0.T, xw)
+            else:
+                np.dot(h[layer - 1:layer], w_ih[layer - 1].T, xw)
+            for j in range(G):
+                xw[0, j] += b_ih[layer, j]
+            xw3 = xw.reshape((1, 1, G))
+            h_prev = h[layer:layer + 1]
+            if cell == 0:
+                Hs[:] = elman_forward(xw3, w_hh[layer], b_hh[layer], h_prev)[0]
+            elif cell == 1:
+                _gru_forward_rows(xw3, wT[layer], b_hh[layer], h_prev, Hs, gates, q,
+                                  0, 1)
+            elif cell == 2:
+                _lstm_forward_rows(xw3, wT[layer], b_hh[layer], h_prev,
+                                   c[layer:layer + 1], Hs, Cs, gates, 0, 1)
+                c[layer] = Cs[0, 0]
+            else:
+                Hs[:] = cwrnn_forward(xw3, w_hh[layer], b_hh[layer], h_prev, periods,
+                                      t0 + s - 1)[0]
+            h[layer] = Hs[0, 0]
+        np.dot(h[L - 1:L], w_out.T, yrow)
+        for k in range(n_out):
+            out[s, k] = yrow[0, k] + b_out[k]
+    return out

@@ -420,21 +420,13 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
             return self._generate(seqs.arrays[0], n_steps, future)
 
     def _generate(self, warmup, n_steps, future):
-        dtype = _DTYPES[self.dtype]
-        warm = warmup.astype(dtype)[:, None, :]
+        warm = warmup.astype(_DTYPES[self.dtype])[:, None, :]
         T = warm.shape[0]
         Y, _, states = _network.forward(self._params, warm, np.array([T]), keep=False,
                                         return_states=True, **self._net_args())
-        out = np.empty((n_steps, self.n_outputs_))
-        out[0] = Y[-1, 0]
-        step = np.empty((1, 1, self.n_features_in_), dtype=dtype)
-        for s in range(1, n_steps):
-            step[0, 0, :self.n_outputs_] = out[s - 1]
-            step[0, 0, self.n_outputs_:] = future[s - 1]
-            Y, _, states = _network.forward(self._params, step, np.array([1]), keep=False,
-                                            states=states, t0=T + s - 1,
-                                            return_states=True, **self._net_args())
-            out[s] = Y[0, 0]
+        out = _network.generate(self._params, states, Y[-1, 0], future, self._cell,
+                                self.num_layers, self._periods, t0=T)
+        out = out.astype(np.float64)
         return out[:, 0] if self._y_info[0] else out
 
     def to_torch_state_dict(self):

@@ -16,7 +16,7 @@ import numpy as np
 from . import _cells
 
 __all__ = ["CELLS", "Workspace", "init_params", "forward", "backward",
-           "param_names"]
+           "generate", "param_names"]
 
 
 class Workspace:
@@ -216,6 +216,35 @@ def forward(params, X, lengths, cell, num_layers, bidirectional, periods=None,
     if return_states:
         return Y, (tape if keep else None), finals
     return Y, (tape if keep else None)
+
+
+def generate(params, states, y0, future, cell, num_layers, periods=None, t0=0):
+    """Closed loop of a unidirectional network after a warm-up, in one
+    compiled call (:func:`_cells.closed_loop`).
+
+    ``states`` are the warm-up's final states (``forward(..., return_states=
+    True)`` on one sequence), ``y0`` (n_out,) its last output, ``future``
+    (n_steps - 1, n_inputs - n_out) the known input columns of the fed-back
+    steps and ``t0`` the clock of the first of them. Returns (n_steps, n_out)
+    in the parameters' dtype.
+    """
+    dt = params["readout.weight"].dtype
+    w_hh = np.stack([params[f"weight_hh_l{k}"] for k in range(num_layers)])
+    L, G, H = w_hh.shape
+    w_ih = (np.stack([params[f"weight_ih_l{k}"] for k in range(1, num_layers)])
+            if num_layers > 1 else np.empty((0, G, H), dtype=dt))
+    h = np.stack([st[0][0] for st in states]).astype(dt)
+    c = (np.stack([st[1][0] for st in states]).astype(dt) if cell == "lstm"
+         else np.zeros_like(h))
+    return _cells.closed_loop(
+        _cells.CELL_CODES[cell], params["weight_ih_l0"], w_ih, w_hh,
+        np.ascontiguousarray(w_hh.transpose(0, 2, 1)),
+        np.stack([params[f"bias_ih_l{k}"] for k in range(num_layers)]),
+        np.stack([params[f"bias_hh_l{k}"] for k in range(num_layers)]),
+        params["readout.weight"], params["readout.bias"], h, c,
+        np.ascontiguousarray(y0, dtype=dt), np.ascontiguousarray(future, dtype=dt),
+        np.ones(1, np.int64) if periods is None else np.asarray(periods, np.int64),
+        int(t0))
 
 
 def backward(params, dY, tape, lengths, cell, num_layers, bidirectional,
