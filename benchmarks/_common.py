@@ -5,6 +5,8 @@ from __future__ import annotations
 import statistics
 import time
 
+import numpy as np
+
 
 def median_time(fn, repeats=5, warmup=1):
     """Median wall time of ``fn()`` over ``repeats`` runs, after warm-up runs."""
@@ -24,3 +26,11 @@ def table(header, rows):
              "| " + " | ".join("---" for _ in header) + " |"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def mean_std(values, fmt="{:.3f}"):
+    """``"mean ± std"`` (sample std) of ``values``, or the one value alone."""
+    values = np.asarray(values, dtype=float)
+    if values.size == 1:
+        return fmt.format(values[0])
+    return f"{fmt.format(values.mean())} ± {fmt.format(values.std(ddof=1))}"

@@ -50,7 +50,9 @@ import warnings
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _common import mean_std, table  # noqa: E402
 from reservoir import ESNRegressor, datasets, metrics  # noqa: E402
 from reservoir._warnings import ReservoirWarning  # noqa: E402
 
@@ -155,23 +157,6 @@ def count_warnings():
     box[0] = sum(issubclass(w.category, ReservoirWarning) for w in caught)
 
 
-def mean_std(values, fmt="{:.3f}"):
-    values = np.asarray(values, dtype=float)
-    if values.size == 1:
-        return fmt.format(values[0])
-    return f"{fmt.format(values.mean())} ± {fmt.format(values.std(ddof=1))}"
-
-
-def esn_kwargs(params):
-    return {k: v for k, v in params.items()}
-
-
-def table(header, rows):
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(out)
-
-
 def fmt_params(params):
     return ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{k}={v}"
                      for k, v in params.items())
@@ -232,7 +217,7 @@ def mg_score(generate, x, u, n_trials):
 
 
 def ours_mg_fit(params, seed, u_tr, **overrides):
-    kw = dict(esn_kwargs(params), **overrides)
+    kw = dict(params, **overrides)
     with count_warnings() as n_warn:
         esn = ESNRegressor(**kw, washout=1000, include_input=True,
                            random_state=seed).fit(u_tr[:-1, None], u_tr[1:])

@@ -39,7 +39,9 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from _common import mean_std, table  # noqa: E402
 from reservoir import (CWRNNRegressor, ESNRegressor, GRURegressor,  # noqa: E402
                        LSTMRegressor, ReservoirWarning, SimpleRNNRegressor,
                        datasets, metrics)
@@ -93,17 +95,6 @@ GEN_LENGTH, GEN_VALID_TARGET = 320, 100
 # --------------------------------------------------------------------------
 # Helpers
 # --------------------------------------------------------------------------
-def table(header, rows):
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n".join(out)
-
-
-def mean_std(values, fmt="{:.4f}"):
-    values = np.asarray(values, dtype=float)
-    if values.size == 1:
-        return fmt.format(values[0])
-    return f"{fmt.format(values.mean())} ± {fmt.format(values.std(ddof=1))}"
 
 
 def log(msg):
@@ -411,7 +402,7 @@ def run_narma(cfg):
     trained, total = esn_params(esn)
     store["ESN"] = res
     rows.append(["ESN", f"N={ESN_NARMA['n_reservoir']}", trained, total, f"alpha={alpha:g}",
-                 mean_std(res["test"]), mean_std(res["fit"], "{:.2f}"),
+                 mean_std(res["test"], "{:.4f}"), mean_std(res["fit"], "{:.2f}"),
                  f"{1e3 * np.mean(res['pred']):.1f}"])
 
     for name in RNNS:
@@ -438,7 +429,7 @@ def run_narma(cfg):
         store[name] = res
         n_par = model.n_parameters_
         rows.append([name, f"h={RNNS[name][1]['hidden_size']}", n_par, n_par,
-                     f"lr={lr:g}", mean_std(res["test"]), mean_std(res["fit"], "{:.2f}"),
+                     f"lr={lr:g}", mean_std(res["test"], "{:.4f}"), mean_std(res["fit"], "{:.2f}"),
                      f"{1e3 * np.mean(res['pred']):.1f}"])
         log(f"narma {name} done: test {np.mean(res['test']):.3f}")
 
