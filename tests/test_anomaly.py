@@ -105,9 +105,12 @@ def test_multivariate_contributions():
         det.anomaly_score(a)
 
 
-@pytest.mark.parametrize("c", [0, -0.1, 0.6, float("nan"), "1%", True])
-def test_bad_contamination(c):
-    with pytest.raises(ValueError, match="contamination"):
+@pytest.mark.parametrize("c, exc", [
+    (0, ValueError), (-0.1, ValueError), (0.6, ValueError), (float("nan"), ValueError),
+    # a value of the wrong type is a TypeError, as for every reservoir parameter
+    ("1%", TypeError), (True, TypeError), (np.True_, TypeError)])
+def test_bad_contamination(c, exc):
+    with pytest.raises(exc, match="contamination"):
         AnomalyDetector(small_esn(), contamination=c).fit(series(300))
 
 
