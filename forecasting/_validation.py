@@ -202,7 +202,8 @@ def power_of_two_scale(values):
 
     Returns an array ``s`` of shape (k,): 1 for a column whose largest finite
     magnitude lies in ``[2**-100, 2**100]`` (or that is all zero), else the
-    power of two just above that magnitude. ``values / s`` and ``z * s`` are
+    largest power of two not above that magnitude (so ``values / s`` lies in
+    ``[-2, 2]``). ``values / s`` and ``z * s`` are
     exact (no rounding), so a model fitted on ``values / s`` gives back
     ``s`` times its results without losing a bit, and series near 1e300 or
     1e-300 no longer overflow or underflow in squares and sums.
@@ -213,7 +214,8 @@ def power_of_two_scale(values):
     with np.errstate(invalid="ignore"):
         mag = np.nanmax(np.where(np.isfinite(values), np.abs(values), np.nan),
                         axis=0, initial=0.0)
-    _, exponent = np.frexp(mag)
+    _, exponent = np.frexp(mag)              # mag = m * 2**exponent, m in [0.5, 1)
+    exponent = exponent - 1                  # 2**exponent <= mag: never overflows
     extreme = (mag > 0) & ((exponent > _SAFE_EXPONENT) | (exponent < -_SAFE_EXPONENT))
     return np.where(extreme, np.ldexp(1.0, exponent), 1.0)
 
