@@ -64,6 +64,18 @@ def check_param(value, name, *, kind=Real, low=None, high=None,
         raise TypeError(f"{name}={value!r} must be "
                         f"{'an integer' if kind is Integral else 'a real number'}. "
                         f"{hint}".rstrip())
+    # check_scalar_param reads finiteness with np.isfinite, which cannot read
+    # a Fraction or an int beyond int64: hand it what it can read
+    if kind is Integral and isinstance(value, int) and not isinstance(value, bool) \
+            and not -2**63 <= value < 2**63:
+        raise ValueError(f"{name}={value} is beyond the int64 range. {hint}".rstrip())
+    if kind is not Integral and isinstance(value, Real) \
+            and not isinstance(value, (bool, float, np.floating)):
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ValueError(f"{name}={value!r} is too large for a float. "
+                             f"{hint}".rstrip()) from None
     check_scalar_param(value, name, kind=kind, low=low, high=high,
                        low_inclusive=low_inclusive, high_inclusive=high_inclusive,
                        hint=hint)
@@ -174,9 +186,9 @@ def _as_float(frame, name):
         if pd.api.types.is_complex_dtype(dtype):
             raise TypeError(f"{where} has complex dtype {dtype}; pass the real and "
                             "imaginary parts as separate columns.")
-        if (getattr(dtype, "kind", "") in "mM" and not isinstance(dtype, np.dtype)
-                or isinstance(dtype, np.dtype) and dtype.kind in "mM"
-                or isinstance(dtype, (pd.DatetimeTZDtype, pd.PeriodDtype))):
+        if (pd.api.types.is_datetime64_any_dtype(dtype)
+                or pd.api.types.is_timedelta64_dtype(dtype)
+                or isinstance(dtype, pd.PeriodDtype)):
             raise TypeError(f"{where} has date/time dtype {dtype}; the values must "
                             "be numbers (time belongs in the index).")
         if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):

@@ -241,8 +241,10 @@ class _BaseDetector(BaseEstimator):
         else:
             live = scores[live]
             if len(live) == 0:
-                raise ValueError("no training step is past the warm-up; pass a "
-                                 "longer series or reduce window/min_periods.")
+                raise ValueError(
+                    f"y has {len(Y)} observations and none is past the warm-up "
+                    "(the first score needs min_periods earlier scores of the "
+                    "residuals); pass a longer series or reduce min_periods.")
             self.threshold_ = float(np.quantile(live, 1.0 - self._contamination))
         self._flags(scores, self._stream)
         return self

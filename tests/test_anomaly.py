@@ -343,3 +343,13 @@ def test_named_constants_are_the_pipeline_s():
     det = SeasonalNaiveDetector(4, window=50, min_periods=10).fit(y)
     assert det.residual_scale_[0] == pytest.approx(anomaly._MIN_RESIDUAL_SCALE
                                                    * y.std(ddof=0))
+
+
+def test_warm_up_error_names_y():
+    # found by the property-based tests: the message named no argument
+    # residuals from step 3 on (season 3), normalised from step 3 + 5, scored
+    # from step 3 + 5 + 5: ten observations leave no training score
+    det = SeasonalNaiveDetector(3, window=20, min_periods=5, smoothing=3)
+    with pytest.raises(ValueError, match="y has 10 observations and none is past "
+                                         "the warm-up"):
+        det.fit(series(10))

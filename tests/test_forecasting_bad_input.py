@@ -380,3 +380,23 @@ def test_forecaster_update_across_dst_on_daily_data():
     assert pred.tolist() == [y.iloc[59]] * 2
     f.update(y.iloc[60:])                                          # and 27 October
     assert f.predict(2).index[0] == pd.Timestamp("2024-09-17", tz="Europe/Berlin")
+
+
+# -- found by the property-based tests (tests/test_properties_forecasting.py) -----
+@pytest.mark.parametrize("value, exc, match", [
+    # np.isfinite cannot read a Fraction or an int beyond int64: the checks
+    # used to pass on NumPy's "ufunc 'isfinite' not supported" TypeError
+    (__import__("fractions").Fraction(1, 3), None, None),
+    (2**64, ValueError, "calibration_size=18446744073709551616 is beyond the int64"),
+    (10**400, ValueError, "calibration_size=1000.* is beyond the int64"),
+])
+def test_parameters_beyond_what_numpy_reads(value, exc, match):
+    if exc is None:
+        f = NaiveForecaster(calibration_size=value).fit(series())
+        assert f._calibration_size == pytest.approx(1 / 3)
+        return
+    with pytest.raises(exc, match=match):
+        NaiveForecaster(calibration_size=value).fit(series())
+    from forecasting import RollingZScoreDetector
+    with pytest.raises(ValueError, match="threshold=.* too large for a float"):
+        RollingZScoreDetector(threshold=10**400).fit(series(300))
