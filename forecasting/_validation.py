@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import decimal
-import math
 from dataclasses import dataclass, replace
 from numbers import Integral, Real
 
@@ -207,6 +206,15 @@ def _as_float(frame, name):
         raise TypeError(f"{name} must hold numbers; converting to float failed "
                         f"({exc}).") from None
     return np.array(values, dtype=np.float64, order="C", copy=True)
+
+
+def _check_no_inf(values, name, index):
+    inf = np.isinf(values)
+    if inf.any():
+        row = int(np.flatnonzero(inf.any(axis=1))[0])
+        raise ValueError(f"{name} contains infinity at position {row} "
+                         f"({index[row]!r}); remove it (or make it NaN and pass "
+                         "nan_policy='interpolate').")
 
 
 def power_of_two_scale(values):
@@ -522,12 +530,7 @@ def check_series(y, name="y", *, nan_policy="raise", fitted=None, continuing=Fal
         _check_on_grid(index, name, fitted, continuing)
         kind, freq = fitted.kind, fitted.freq
     values = _as_float(frame, name)
-    inf = np.isinf(values)
-    if inf.any():
-        row = int(np.flatnonzero(inf.any(axis=1))[0])
-        raise ValueError(f"{name} contains infinity at position {row} "
-                         f"({index[row]!r}); remove it (or make it NaN and pass "
-                         "nan_policy='interpolate').")
+    _check_no_inf(values, name, index)
     values, n_filled = _fill_nan(values, name, nan_policy, index, previous)
     if fitted is not None:
         columns, was_series = list(fitted.columns), fitted.was_series
@@ -565,9 +568,7 @@ def check_exog(X, index, columns=None, name="X", *, nan_policy="raise"):
             f"rows from {index[0]!r} to {index[-1]!r}); got {len(X)} rows"
             + (f" from {X.index[0]!r} to {X.index[-1]!r}" if len(X) else "") + ".")
     values = _as_float(X, name)
-    if np.isinf(values).any():
-        row = int(np.flatnonzero(np.isinf(values).any(axis=1))[0])
-        raise ValueError(f"{name} contains infinity at position {row}; remove it.")
+    _check_no_inf(values, name, X.index)
     values, _ = _fill_nan(values, name, nan_policy, X.index)
     return values, list(X.columns)
 

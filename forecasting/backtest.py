@@ -64,15 +64,12 @@ def _scores(actual, forecast, scaled):
 
 
 def _origins(T, initial, horizon, step):
-    initial = check_count_or_fraction(initial, "initial",
-                                      "observations before the first origin")
+    """Origin positions; ``initial`` already checked (a count or a share)."""
     if isinstance(initial, float):
         share, initial = initial, int(round(initial * T))
         if initial < 1:
             raise ValueError(f"initial={share} of the {T} observations leaves none "
                              "to fit; pass a larger share.")
-    step = check_param(step, "step", kind=Integral, low=1,
-                       hint="It counts the observations between origins.")
     if initial + horizon > T:
         raise ValueError(f"initial={initial} plus horizon={horizon} exceeds the "
                          f"series length {T}; no origin has a full horizon of "
@@ -80,19 +77,21 @@ def _origins(T, initial, horizon, step):
     return np.arange(initial, T - horizon + 1, step)
 
 
-def _groups(origins, refit):
+def _check_refit(refit):
+    """Origins per fit: 1 (True), None (False: all of them) or k."""
+    if isinstance(refit, (bool, np.bool_)):
+        return 1 if refit else None
+    hint = ("Pass True (refit at every origin), False (fit once, then update) "
+            "or a positive integer k (refit every k origins).")
+    if not isinstance(refit, Integral) or isinstance(refit, np.timedelta64):
+        raise ValueError(f"refit={refit!r} must be True, False or a positive "
+                         f"integer. {hint}")
+    return check_param(refit, "refit", kind=Integral, low=1, hint=hint)
+
+
+def _groups(origins, every):
     """[(fit_end, [origins...])]: each group fits once, then updates."""
-    if refit is True or refit is np.True_:
-        every = 1
-    elif refit is False or refit is np.False_:
-        every = len(origins)
-    else:
-        hint = ("Pass True (refit at every origin), False (fit once, then update) "
-                "or a positive integer k (refit every k origins).")
-        if not isinstance(refit, Integral):
-            raise ValueError(f"refit={refit!r} must be True, False or a positive "
-                             f"integer. {hint}")
-        every = check_param(refit, "refit", kind=Integral, low=1, hint=hint)
+    every = len(origins) if every is None else every
     return [(int(origins[i]), [int(o) for o in origins[i:i + every]])
             for i in range(0, len(origins), every)]
 
@@ -161,13 +160,14 @@ def backtest(forecaster, y, initial, horizon, step=1, refit=True, X=None, *,
     -------
     BacktestResult
     """
+    # every argument first, then the data
     _check_forecaster(forecaster)
     horizon = check_horizon(horizon)
-    values, info, _ = check_series(y, "y", nan_policy="raise")
-    if X is not None:
-        check_exog(X, y.index, name="X")
-    T = len(values)
-    origins = _origins(T, initial, horizon, step)
+    initial = check_count_or_fraction(initial, "initial",
+                                      "observations before the first origin")
+    step = check_param(step, "step", kind=Integral, low=1,
+                       hint="It counts the observations between origins.")
+    every = _check_refit(refit)
     m = check_param(m, "m", kind=Integral, low=1,
                     hint="It is the seasonal period of the MASE scale.")
     if n_jobs is not None:
@@ -178,6 +178,10 @@ def backtest(forecaster, y, initial, horizon, step=1, refit=True, X=None, *,
                              "or negative (-1: all cores).")
     if progress is not None:
         progress = check_bool(progress, "progress")
+    values, info, _ = check_series(y, "y", nan_policy="raise")
+    if X is not None:
+        check_exog(X, y.index, name="X")
+    origins = _origins(len(values), initial, horizon, step)
     if origins[0] <= m:
         raise ValueError(f"initial={origins[0]} must exceed m={m} for the MASE "
                          "scale.")
@@ -185,7 +189,7 @@ def backtest(forecaster, y, initial, horizon, step=1, refit=True, X=None, *,
     params = forecaster.get_params(deep=False)
     if params.get("strategy") == "direct" and params.get("max_horizon") is None:
         template = clone(forecaster).set_params(max_horizon=horizon)
-    groups = _groups(origins, refit)
+    groups = _groups(origins, every)
 
     bar = _progress(len(groups), progress)
     try:
