@@ -188,3 +188,13 @@ def test_backtest_bad_argument_types(kwargs, exc, match):
     args = {"initial": 10, "horizon": 2, **kwargs}
     with pytest.raises(exc, match=match):
         backtest(NaiveForecaster(), y, **args)
+
+
+def test_backtest_checks_arguments_before_the_data():
+    # found by the property-based tests: a bad refit on a short series was
+    # reported as "initial plus horizon exceeds the series length"
+    y = pd.Series(np.arange(5.0))
+    with pytest.raises(ValueError, match="refit=0 must be in"):
+        backtest(NaiveForecaster(), y, 10, 2, refit=0)
+    with pytest.raises(TypeError, match="m="):
+        backtest(NaiveForecaster(), y.astype(complex), 10, 2, m=1.0)

@@ -548,6 +548,33 @@ def test_forecaster_is_exact_under_power_of_two_units(case, k, trend):
                                atol=0)
 
 
+@examples(60)
+@hypothesis.given(case=series_cases(min_rows=25, index_kinds=VALID_INDEXES),
+                  h=st.integers(1, 4))
+def test_exogenous_columns_go_through_the_same_checks(case, h):
+    # the drawn frame is the exogenous X of a clean target on the same index
+    X = case["y"]
+    X = X.to_frame(name="x") if isinstance(X, pd.Series) else X
+    n = case["n"]
+    y = pd.Series(np.sin(np.arange(n) / 3.0) + 2 + 0.1 * np.cos(np.arange(n)),
+                  index=X.index, name="target")
+    f, err = attempt(lambda: Forecaster(tiny_esn(), season_length=None).fit(y, X))
+    why = verdict(case)
+    hypothesis.event("X: " + (why or "valid") + (", refused" if err else ", accepted"))
+    if why is not None:
+        assert err is not None, f"accepted X with {why}"
+        assert_named(err, "X")
+        return
+    assert err is None, err
+    X_future = case["make"](h)
+    X_future = X_future.to_frame(name="x") if isinstance(X_future, pd.Series) \
+        else X_future
+    pred = f.predict(h, X=X_future)
+    assert pred.index.equals(X_future.index) and np.isfinite(pred).all()
+    _, err = attempt(lambda: f.predict(h, X=X_future.iloc[1:]))
+    assert_named(err, "X")
+
+
 # -- backtest ---------------------------------------------------------------------
 COUNTS = st.one_of(
     st.integers(-2, 40),
