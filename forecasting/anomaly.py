@@ -265,11 +265,26 @@ class _BaseDetector(BaseEstimator):
 
     def predict(self, y):
         """Boolean flags ``anomaly_score(y) > threshold_`` on ``y``'s index
-        (thinned by ``cooldown``)."""
+        (thinned by ``cooldown``).
+
+        Parameters
+        ----------
+        y : pandas.Series or pandas.DataFrame
+            As for :meth:`anomaly_score`.
+
+        Returns
+        -------
+        pandas.Series of bool
+        """
         return self.detect(y).flags
 
     def detect(self, y):
         """Scores, flags, contributions and predictions of ``y`` in one result.
+
+        Parameters
+        ----------
+        y : pandas.Series or pandas.DataFrame
+            As for :meth:`anomaly_score`: scored afresh from its first row.
 
         Returns
         -------
