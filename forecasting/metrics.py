@@ -120,7 +120,13 @@ def _pair(y_true, y_pred, sample_weight=None):
         raise ValueError("y_true is empty; pass at least one value.")
     _check_finite("y_true", a)
     _check_finite("y_pred", b)
-    return a, b, _weights(sample_weight, a.shape[0])
+    w = _weights(sample_weight, a.shape[0])
+    if w is not None and not w.all():
+        # rows of weight 0 add nothing: dropping them keeps their errors out
+        # of the scaling (a huge error there would overflow 0 * inf = nan)
+        keep = w > 0
+        a, b, w = a[keep], b[keep], w[keep]
+    return a, b, w
 
 
 def _weights(sample_weight, n):
@@ -296,9 +302,16 @@ def mape(y_true, y_pred, *, sample_weight=None):
     """
     a, b, w = _pair(y_true, y_pred, sample_weight)
     eps = np.finfo(np.float64).eps
-    # halves: |a/2 - b/2| cannot overflow, and halving is exact for normal numbers
-    terms = np.abs(a / 2 - b / 2) / (np.maximum(np.abs(a), eps) / 2)
-    return _finite_result(_mean(terms, w), "mean absolute percentage error")
+    den = np.maximum(np.abs(a), eps)
+    with np.errstate(over="ignore"):
+        terms = np.abs(a - b) / den
+        # |a - b| beyond 1.8e308: the halves cannot overflow (and halving
+        # normal numbers is exact); a term that still overflows is a true
+        # overflow, reported below
+        big = ~np.isfinite(terms)
+        terms[big] = np.abs(a[big] / 2 - b[big] / 2) / (den[big] / 2)
+        value = _mean(terms, w)
+    return _finite_result(value, "mean absolute percentage error")
 
 
 def smape(y_true, y_pred, *, sample_weight=None):
