@@ -199,17 +199,23 @@ class _Output:
     Creating a temporary file beside ``path`` proves the path writable (a
     permission test alone does not: root passes it everywhere); the content
     goes there and is renamed onto ``path`` by :meth:`commit`, so a failure
-    at any point leaves no half-written output behind."""
+    at any point leaves no half-written output behind. A symbolic link keeps
+    pointing where it did (its target is replaced); a device or a pipe
+    (``/dev/stdout``) cannot be replaced and is written in place, last."""
 
     def __init__(self, path, flag):
         self.path, self.flag = os.fspath(path), flag
+        self.tmp = None
         label = f"{flag} {self.path!r}"
         if self.path == "" or os.path.isdir(self.path):
             raise CLIError(f"cannot write {label}: it is a directory; pass a "
                            "file name.")
         if os.path.exists(self.path) and not os.access(self.path, os.W_OK):
             raise CLIError(f"cannot write {label}: the file is read-only.")
-        parent = os.path.dirname(os.path.abspath(self.path))
+        self.target = os.path.realpath(self.path)
+        if os.path.exists(self.target) and not os.path.isfile(self.target):
+            return                      # a device or a pipe: written in place
+        parent = os.path.dirname(self.target)
         if not os.path.isdir(parent):
             raise CLIError(f"cannot write {label}: the directory {parent!r} does "
                            "not exist.")
@@ -220,21 +226,30 @@ class _Output:
             raise CLIError(f"cannot write {label}: {_reason(exc)}.") from None
         os.close(fd)
 
+    def open(self, mode):
+        """The file the content goes to (the temporary one, if any)."""
+        return open(self.tmp or self.target, mode, **(
+            {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}))
+
     def commit(self):
+        if self.tmp is None:
+            return
         try:
-            if os.path.exists(self.path):
-                mode = os.stat(self.path).st_mode & 0o777
+            if os.path.exists(self.target):
+                mode = os.stat(self.target).st_mode & 0o777
             else:
                 umask = os.umask(0)
                 os.umask(umask)
                 mode = 0o666 & ~umask
             os.chmod(self.tmp, mode)
-            os.replace(self.tmp, self.path)
+            os.replace(self.tmp, self.target)
         except OSError as exc:
             raise CLIError(f"cannot write {self.flag} {self.path!r}: "
                            f"{_reason(exc)}.") from None
 
     def discard(self):
+        if self.tmp is None:
+            return
         try:
             os.unlink(self.tmp)
         except FileNotFoundError:
@@ -305,7 +320,7 @@ def _csv_text(frame):
 
 def _write_text(output, text):
     try:
-        with open(output.tmp, "w", encoding="utf-8", newline="") as fh:
+        with output.open("w") as fh:
             fh.write(text)
     except OSError as exc:
         raise CLIError(f"cannot write {output.flag} {output.path!r}: "
@@ -318,7 +333,7 @@ def _render(fig, output, fmt):
 
     try:
         fig.tight_layout()
-        with open(output.tmp, "wb") as fh:
+        with output.open("wb") as fh:
             fig.savefig(fh, format=fmt, dpi=100)
     except OSError as exc:
         raise CLIError(f"cannot write the plot to {output.path!r}: "

@@ -1,5 +1,6 @@
 """python -m forecasting: exit codes, one-line errors, outputs."""
 
+import os
 import subprocess
 import sys
 
@@ -279,3 +280,16 @@ def test_no_guard_for_models_that_always_exist():
     assert set(_RNN_CLASSES) | {"esn"} == set(MODELS)
     for model, name in _RNN_CLASSES.items():
         assert isinstance(make_forecaster(model, 4).estimator, getattr(reservoir, name))
+
+
+def test_symlink_keeps_pointing_and_devices_are_written_in_place(csv, tmp_path, capsys):
+    """Atomic replacement must not turn a link into a file, nor try to
+    replace /dev/null (as root it could)."""
+    real = tmp_path / "real.csv"
+    real.write_text("old")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    assert run(forecast_argv(csv, "--out", link, "--coverage", 0, horizon=2)) == 0
+    assert link.is_symlink() and pd.read_csv(real).shape == (2, 2)
+    assert run(forecast_argv(csv, "--out", "/dev/null", "--coverage", 0, horizon=2)) == 0
+    assert os.path.exists("/dev/null") and not os.path.isfile("/dev/null")
