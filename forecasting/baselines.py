@@ -40,11 +40,11 @@ class NaiveForecaster(BaseForecaster):
         self.nan_policy = nan_policy
         self.calibration_size = calibration_size
 
-    def _fit(self, Y, E):
+    def _fit(self, hists):
         return self
 
-    def _predict(self, n, E_future):
-        return np.repeat(self._Y[-1:], n, axis=0)
+    def _predict(self, j, hist, n, E_future):
+        return np.repeat(hist.Y[-1:], n, axis=0)
 
 
 class SeasonalNaiveForecaster(BaseForecaster):
@@ -80,15 +80,18 @@ class SeasonalNaiveForecaster(BaseForecaster):
     def _min_history(self, horizon):
         return self._m
 
-    def _fit(self, Y, E):
+    def _fit(self, hists):
         m = self._m
-        if len(Y) < m:
-            raise ValueError(f"y has {len(Y)} observations, fewer than "
-                             f"season_length={m}; pass at least one full season.")
+        for i, h in enumerate(hists):
+            if len(h.Y) < m:
+                name = f"y[{i}]" if self._panel else "y"
+                raise ValueError(f"{name} has {len(h.Y)} observations, fewer than "
+                                 f"season_length={m}; pass at least one full "
+                                 "season.")
         return self
 
-    def _predict(self, n, E_future):
+    def _predict(self, j, hist, n, E_future):
         m = self._m
-        last = self._Y[-m:]
+        last = hist.Y[-m:]
         reps = -(-n // m)
         return np.tile(last, (reps, 1))[:n]

@@ -7,11 +7,12 @@ import warnings
 from numbers import Integral
 
 import numpy as np
+import pandas as pd
 from sklearn.base import clone
 
 from . import _transforms as tf
 from ._base import BaseForecaster
-from ._validation import (check_bool, check_choice, check_param,
+from ._validation import (check_bool, check_choice, check_param, grid_steps,
                           power_of_two_scale, resolve_seasons)
 
 __all__ = ["Forecaster", "default_estimator"]
@@ -19,6 +20,11 @@ __all__ = ["Forecaster", "default_estimator"]
 _STRATEGIES = ("recursive", "direct")
 _TRENDS = ("auto", "none", "difference", "linear")
 _SEASONALITIES = ("none", "fourier", "difference")
+
+#: The readout penalties :class:`Forecaster` tries by default (``alphas``).
+DEFAULT_ALPHAS = (1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0)
+# share of every series' training rows held out to choose the penalty
+_ALPHA_VALIDATION = 0.2
 
 
 def default_estimator():
@@ -98,6 +104,18 @@ class Forecaster(BaseForecaster):
     calibration_size : float or int, default=0.2
         Share (float) or number (int) of the last observations used as
         rolling origins for :meth:`predict_interval`.
+    alphas : tuple of float or None, default=(1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0)
+        Ridge penalties tried for the readout of an estimator that can
+        re-solve it (``refit_readout``, as :class:`~reservoir.ESNRegressor`),
+        as scikit-learn's ``RidgeCV`` does: the estimator is fitted on the
+        first 80 % of the training rows of every series, the penalty with
+        the lowest one-step squared error on the last 20 % is kept
+        (``alpha_``), and the estimator is fitted on all rows with it. A
+        fixed penalty is too weak for a short series (200 reservoir units
+        fitted on 160 quarters learn the noise, and a recursive forecast
+        integrates it) and needlessly strong for a long one. None: use the
+        estimator's ``alpha`` as given (e.g. to tune ``estimator__alpha``
+        yourself); estimators without ``refit_readout`` always are.
 
     Attributes
     ----------
@@ -114,8 +132,15 @@ class Forecaster(BaseForecaster):
     n_features_model_ : int
         Input columns of the estimator (targets + Fourier + exogenous).
     exog_columns_ : list or None
-    n_interpolated_ : int
-        Values filled by ``nan_policy="interpolate"``.
+    n_interpolated_ : int or list of int
+        Values filled by ``nan_policy="interpolate"`` (per series for a panel).
+    alpha_ : float or None
+        The readout penalty chosen from ``alphas`` (None when none was).
+    n_series_ : int
+        Series fitted (1 for one Series or DataFrame).
+
+    For a panel (a list ``y``), ``trend_`` and ``cutoff_`` are lists, one
+    entry per series; ``seasons_`` and ``freq_`` are shared.
 
     See Also
     --------
@@ -145,7 +170,7 @@ class Forecaster(BaseForecaster):
     def __init__(self, estimator=None, *, strategy="recursive", max_horizon=None,
                  trend="auto", seasonality="fourier", season_length="auto",
                  n_fourier=3, scale=True, context_length=None, nan_policy="raise",
-                 calibration_size=0.2):
+                 calibration_size=0.2, alphas=DEFAULT_ALPHAS):
         self.estimator = estimator
         self.strategy = strategy
         self.max_horizon = max_horizon
@@ -157,6 +182,7 @@ class Forecaster(BaseForecaster):
         self.context_length = context_length
         self.nan_policy = nan_policy
         self.calibration_size = calibration_size
+        self.alphas = alphas
 
     def set_params(self, **params):
         """Set parameters; ``estimator__<name>`` also works with ``estimator=None``."""
@@ -186,6 +212,7 @@ class Forecaster(BaseForecaster):
             cl, "context_length", kind=Integral, low=1,
             hint="Pass None (all of the history) or a number of rows.")
         self._scale = check_bool(self.scale, "scale")
+        self._alphas = _check_alphas(self.alphas)
         resolve_seasons(self.season_length, None)        # its type, before the data
         est = self.estimator
         if est is not None and not (hasattr(est, "fit") and hasattr(est, "predict")):
@@ -202,99 +229,190 @@ class Forecaster(BaseForecaster):
         return int(w) if isinstance(w, Integral) else 0
 
     def _min_history(self, horizon):
-        return self._plan.n_lost + self._horizon_rows() + self._washout() + 2
+        return self._n_lost + self._horizon_rows() + self._washout() + 2
 
-    def _fit(self, Y, E):
-        # extreme magnitudes: work in exactly rescaled units (power_of_two_scale)
-        self._y_scale = power_of_two_scale(Y)
-        Y = Y / self._y_scale
-        if E is not None:
-            self._e_scale = power_of_two_scale(E)
-            E = E / self._e_scale
-        seasons = resolve_seasons(self.season_length, self._info)
-        plan_lags = []
+    def _fit(self, hists):
+        info = hists[0].info
+        seasons = resolve_seasons(self.season_length, info)
+        self._season_lag = None
         if self.seasonality == "difference":
             if not seasons:
                 raise ValueError(
                     "seasonality='difference' needs a season: the frequency "
-                    f"{self._info.freq!r} suggests none; pass season_length.")
-            plan_lags.append(int(round(seasons[0])))
-        trend = self.trend
-        if trend == "auto":
-            trend = "difference" if tf.has_trend(Y) else "none"
-        self.trend_ = trend
-        if trend == "difference":
-            plan_lags.append(1)
-        coef = tf.fit_linear_trend(Y) if trend == "linear" else None
-        self._plan = tf.Plan(coef, plan_lags)
+                    f"{info.freq!r} suggests none; pass season_length.")
+            self._season_lag = int(round(seasons[0]))
         self.seasons_ = seasons if self.seasonality == "fourier" else (
             seasons[:1] if self.seasonality == "difference" else ())
         self._fourier_seasons = seasons if self.seasonality == "fourier" else ()
+        self._ref_label = hists[0].index[0]
 
         est = default_estimator() if self.estimator is None else self.estimator
         self.estimator_ = clone(est)
+        names = ([f"y[{i}]" for i in range(len(hists))] if self._panel else ["y"])
+        preps = [self._prepare(h, name, fitting=True) for h, name in zip(hists, names)]
+        self._preps = preps
+        self._n_lost = max(p.plan.n_lost for p in preps)
+        H = self._horizon_rows()
+        X_fit, y_fit = [], []
+        for h, p in zip(hists, preps):
+            U, Zs = self._inputs(p, h.Y, h.E, None, with_target=True)
+            k = Zs.shape[1]
+            if self.strategy == "recursive":
+                X_fit.append(U[:-1])
+                y_fit.append(Zs[1:])
+            else:
+                L = len(Zs)
+                target = np.empty((L - H, H * k))
+                for step in range(1, H + 1):
+                    target[:, (step - 1) * k:step * k] = Zs[step:L - H + step]
+                X_fit.append(U[:L - H])
+                y_fit.append(target)
+        self.alpha_ = None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if self._alphas is not None and hasattr(self.estimator_, "refit_readout"):
+                self.alpha_ = self._select_alpha(X_fit, y_fit)
+                if self.alpha_ is not None:
+                    self.estimator_.set_params(alpha=self.alpha_)
+            if not self._panel:
+                X_fit, y_fit = X_fit[0], y_fit[0]
+            self.estimator_.fit(X_fit, y_fit)
+        trends = [p.trend for p in preps]
+        self.trend_ = trends if self._panel else trends[0]
+        self.n_features_model_ = (X_fit[0] if self._panel else X_fit).shape[1]
+        return self
+
+    def _select_alpha(self, X_fit, y_fit):
+        """The penalty of ``alphas`` with the lowest one-step squared error on
+        the last ``_ALPHA_VALIDATION`` of every series' rows, the readout
+        fitted on the rows before (None if a series is too short to split)."""
+        washout = self._washout()
+        cut = []
+        for x in X_fit:
+            n = len(x)
+            n_val = int(round(_ALPHA_VALIDATION * n))
+            if n_val < 1 or n - n_val <= washout + 1:
+                return None
+            cut.append(n - n_val)
+        probe = clone(self.estimator_)
+        heads_X = [x[:c] for x, c in zip(X_fit, cut)]
+        heads_y = [t[:c] for t, c in zip(y_fit, cut)]
+        one = len(X_fit) == 1
+        probe.fit(heads_X[0] if one else heads_X, heads_y[0] if one else heads_y)
+        errors = []
+        for a in self._alphas:
+            probe.refit_readout(a)
+            pred = probe.predict(X_fit[0] if one else X_fit)
+            pred = [pred] if one else pred
+            sse, count = 0.0, 0
+            for p, t, c in zip(pred, y_fit, cut):
+                r = np.asarray(p).reshape(len(t), -1)[c:] - t[c:]
+                sse += float(np.sum(r * r))
+                count += r.size
+            errors.append(sse / count)
+        errors = np.asarray(errors)
+        if not np.isfinite(errors).any():
+            return None
+        return float(self._alphas[int(np.nanargmin(np.where(np.isfinite(errors),
+                                                            errors, np.nan)))])
+
+    # -- per-series preprocessing -------------------------------------------
+    def _prepare(self, hist, name="y", fitting=False):
+        """The series' own preprocessing, fixed from its history: units,
+        trend handling, differencing plan, standardisation, seasonal phase."""
+        p = _Prep()
+        Y, E = hist.Y, hist.E
+        # extreme magnitudes: work in exactly rescaled units (power_of_two_scale)
+        p.y_scale = power_of_two_scale(Y)
+        Y = Y / p.y_scale
+        if E is not None:
+            p.e_scale = power_of_two_scale(E)
+            E = E / p.e_scale
+        lags = [] if self._season_lag is None else [self._season_lag]
+        trend = self.trend
+        if trend == "auto":
+            trend = "difference" if tf.has_trend(Y) else "none"
+        p.trend = trend
+        if trend == "difference":
+            lags.append(1)
+        coef = tf.fit_linear_trend(Y) if trend == "linear" else None
+        p.plan = tf.Plan(coef, lags)
+        p.t0 = self._phase(hist.index, name)
+
         washout = self._washout()
         H = self._horizon_rows()
         T = len(Y)
-        n_rows = T - self._plan.n_lost - H
-        if n_rows <= washout + 1:
-            need = self._plan.n_lost + H + washout + 2
+        if fitting and T - p.plan.n_lost - H <= washout + 1:
+            need = p.plan.n_lost + H + washout + 2
             raise ValueError(
-                f"y has {T} observations, too short for the estimator's "
+                f"{name} has {T} observations, too short for the estimator's "
                 f"washout={washout}"
                 + (f", max_horizon={H}" if self.strategy == "direct" else "")
-                + (f" and {self._plan.n_lost} lost to differencing"
-                   if self._plan.n_lost else "")
+                + (f" and {p.plan.n_lost} lost to differencing"
+                   if p.plan.n_lost else "")
                 + f": at least {need} are needed. Pass a longer series or reduce "
                 "washout (estimator__washout).")
-
-        Z, _ = tf.forward(self._plan, Y)
+        if not fitting and T < p.plan.n_lost + 2:
+            raise ValueError(f"{name} has {T} observations; at least "
+                             f"{p.plan.n_lost + 2} are needed to forecast from it.")
+        Z, _ = tf.forward(p.plan, Y)
         if self._scale:
-            self._z_mean = Z.mean(axis=0)
+            p.z_mean = Z.mean(axis=0)
             sd = Z.std(axis=0)
-            self._z_std = np.where(sd > 0, sd, 1.0)
+            p.z_std = np.where(sd > 0, sd, 1.0)
         else:
-            self._z_mean = np.zeros(Z.shape[1])
-            self._z_std = np.ones(Z.shape[1])
+            p.z_mean, p.z_std = np.zeros(Z.shape[1]), np.ones(Z.shape[1])
         if E is not None and self._scale:
-            self._e_mean = E.mean(axis=0)
+            p.e_mean = E.mean(axis=0)
             sd = E.std(axis=0)
-            self._e_std = np.where(sd > 0, sd, 1.0)
+            p.e_std = np.where(sd > 0, sd, 1.0)
         elif E is not None:
-            self._e_mean, self._e_std = np.zeros(E.shape[1]), np.ones(E.shape[1])
+            p.e_mean, p.e_std = np.zeros(E.shape[1]), np.ones(E.shape[1])
+        return p
 
-        U = self._inputs(Y, E, None)           # rows t = d .. T-1; last row needs t = T
-        Zs = (Z - self._z_mean) / self._z_std
-        k = Zs.shape[1]
-        if self.strategy == "recursive":
-            X_fit, y_fit = U[:-1], Zs[1:]
+    def _phase(self, index, name):
+        """Steps from the first fitted label to ``index[0]``: the seasonal
+        (Fourier) phase of a series, so series that start at other times
+        share one calendar (0 for the first fitted series)."""
+        ref, info = self._ref_label, self._histories[0].info
+        first = index[0]
+        if first == ref:
+            return 0.0
+        if info.kind == "datetime":
+            step = grid_steps(pd.DatetimeIndex([first]), ref, info.freq)[0]
+        elif info.kind == "period":
+            step = float(first.ordinal - ref.ordinal)
         else:
-            L = len(Zs)
-            y_fit = np.empty((L - H, H * k))
-            for h in range(1, H + 1):
-                y_fit[:, (h - 1) * k:h * k] = Zs[h:L - H + h]
-            X_fit = U[:L - H]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            self.estimator_.fit(X_fit, y_fit)
-        self.n_features_model_ = U.shape[1]
-        return self
+            step = (int(first) - int(ref)) / info.freq
+        if not np.isfinite(step):
+            raise ValueError(
+                f"{name} starts at {first!r}, which is not on the grid of the first "
+                f"fitted series (frequency {info.freq}, first label {ref!r}); "
+                "resample it onto that grid first.")
+        return float(step)
 
     # -- features ----------------------------------------------------------
-    def _features(self, t, E_rows):
+    def _features(self, p, t, E_rows):
         """Known inputs for time positions ``t``: Fourier terms and scaled exog."""
-        parts = [tf.fourier_features(t, self._fourier_seasons, self._n_fourier)]
+        parts = [tf.fourier_features(p.t0 + t, self._fourier_seasons,
+                                     self._n_fourier)]
         if E_rows is not None:
-            parts.append((E_rows - self._e_mean) / self._e_std)
+            parts.append((E_rows - p.e_mean) / p.e_std)
         return np.hstack(parts) if parts else np.empty((len(t), 0))
 
-    def _inputs(self, Y, E, E_next):
-        """Model inputs for the history: row i = [zs(t), features(t + 1)] for
-        t = d .. T-1 (the last row uses ``E_next``, the first future exog row,
-        or is left without it at fit time)."""
-        Z, _ = tf.forward(self._plan, Y)
-        Zs = (Z - self._z_mean) / self._z_std
-        d = self._plan.n_lost
+    def _inputs(self, p, Y, E, E_next, with_target=False):
+        """Model inputs for the history (in units divided by ``y_scale``,
+        ``E`` unscaled): row i = [zs(t), features(t + 1)] for t = d .. T-1
+        (the last row uses ``E_next``, the first future exog row, or is left
+        without it at fit time). With ``with_target``, also the standardised
+        target ``Zs``."""
+        Y = Y / p.y_scale
+        E = None if E is None else E / p.e_scale
+        if E_next is not None:
+            E_next = E_next / p.e_scale
+        Z, _ = tf.forward(p.plan, Y)
+        Zs = (Z - p.z_mean) / p.z_std
+        d = p.plan.n_lost
         T = len(Y)
         t_next = np.arange(d + 1, T + 1)
         if E is None:
@@ -303,43 +421,42 @@ class Forecaster(BaseForecaster):
             E_rows = np.empty((len(t_next), E.shape[1]))
             E_rows[:-1] = E[d + 1:]
             E_rows[-1] = E_next if E_next is not None else E[-1]
-        return np.ascontiguousarray(np.hstack([Zs, self._features(t_next, E_rows)]))
+        U = np.ascontiguousarray(np.hstack([Zs, self._features(p, t_next, E_rows)]))
+        return (U, Zs) if with_target else U
 
     # -- prediction --------------------------------------------------------
-    def _predict(self, n, E_future):
+    def _predict(self, j, hist, n, E_future):
         if self.strategy == "direct" and n > self._max_horizon:
             raise ValueError(f"horizon {n} exceeds max_horizon={self.max_horizon} "
                              "of the direct strategy; refit with a larger "
                              "max_horizon or use strategy='recursive'.")
-        Y = self._Y / self._y_scale
-        E = None if self._E is None else self._E / self._e_scale
-        if E_future is not None:
-            E_future = E_future / self._e_scale
-        T = len(Y)
-        U = self._inputs(Y, E, None if E_future is None else E_future[0])
+        p = self._preps[j] if j is not None else self._prepare(hist)
+        T = len(hist.Y)
+        U = self._inputs(p, hist.Y, hist.E, None if E_future is None else E_future[0])
         if self._context_length is not None:
             U = U[-self._context_length:]
-        k = Y.shape[1]
+        k = hist.Y.shape[1]
         if self.strategy == "direct":
             out = np.asarray(self.estimator_.predict(U)).reshape(len(U), -1)[-1]
             Zs_f = out.reshape(-1, k)[:n]
         else:
-            Zs_f = self._recursive(U, n, T, E_future, k)
-        Z_f = Zs_f * self._z_std + self._z_mean
-        _, levels = tf.forward(self._plan, Y)
+            E_f = None if E_future is None else E_future / p.e_scale
+            Zs_f = self._recursive(p, U, n, T, E_f, k)
+        Z_f = Zs_f * p.z_std + p.z_mean
+        _, levels = tf.forward(p.plan, hist.Y / p.y_scale)
         with np.errstate(over="ignore", invalid="ignore"):
             # an overflow here is reported by the caller's finiteness check
-            return tf.inverse(self._plan, Z_f, levels, T) * self._y_scale
+            return tf.inverse(p.plan, Z_f, levels, T) * p.y_scale
 
-    def _future_features(self, T, n, E_future):
+    def _future_features(self, p, T, n, E_future):
         """Features of t + 1 for future rows t = T .. T + n - 2."""
         t = np.arange(T + 1, T + n)
         E_rows = None if E_future is None else E_future[1:n]
-        return self._features(t, E_rows)
+        return self._features(p, t, E_rows)
 
-    def _recursive(self, U, n, T, E_future, k):
+    def _recursive(self, p, U, n, T, E_future, k):
         est = self.estimator_
-        F = self._future_features(T, n, E_future)        # (n - 1, extra)
+        F = self._future_features(p, T, n, E_future)        # (n - 1, extra)
         if hasattr(est, "generate"):
             out = np.asarray(est.generate(n, X_warmup=U,
                                           X_future=F if F.shape[1] else None))
@@ -355,3 +472,25 @@ class Forecaster(BaseForecaster):
                 if self._context_length is not None:
                     context = context[-self._context_length:]
         return out
+
+
+def _check_alphas(alphas):
+    """None, or a non-empty sequence of finite penalties >= 0 (as floats)."""
+    if alphas is None:
+        return None
+    if isinstance(alphas, (str, bytes)) or not hasattr(alphas, "__len__") \
+            or len(alphas) == 0:
+        raise ValueError(f"alphas={alphas!r} must be None or a non-empty sequence "
+                         "of ridge penalties (e.g. (1e-3, 1e-1, 10)).")
+    return tuple(check_param(a, "alphas", low=0,
+                             hint="Every penalty is a finite number >= 0.")
+                 for a in alphas)
+
+
+class _Prep:
+    """One series' preprocessing, fixed at fit (or computed from a new
+    series' history): ``y_scale``/``e_scale`` exact power-of-two units,
+    ``trend``, differencing ``plan``, standardisation ``z_mean``/``z_std``
+    and ``e_mean``/``e_std``, Fourier phase ``t0``."""
+
+    e_scale = e_mean = e_std = None

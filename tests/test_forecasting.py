@@ -89,7 +89,7 @@ def test_dataframe_keeps_columns_and_predicts_jointly():
     idx = pd.period_range("2000-01", periods=150, freq="M")
     y = pd.DataFrame({"a": seasonal_values(150), "b": seasonal_values(150, seed=1)},
                      index=idx)
-    f = Forecaster(small_esn()).fit(y)
+    f = Forecaster(small_esn(), alphas=None).fit(y)
     pred = f.predict(4)
     assert isinstance(pred, pd.DataFrame) and list(pred.columns) == ["a", "b"]
     assert pred.index.equals(pd.period_range("2012-07", periods=4, freq="M"))
@@ -115,7 +115,7 @@ def test_dataframe_keeps_columns_and_predicts_jointly():
 # -- strategies against identities -----------------------------------------
 def test_recursive_equals_esn_generate():
     y = pd.Series(seasonal_values(300))
-    f = Forecaster(small_esn(), seasonality="none", trend="none", scale=False).fit(y)
+    f = Forecaster(small_esn(), alphas=None, seasonality="none", trend="none", scale=False).fit(y)
     esn = small_esn().fit(y.to_numpy()[:-1, None], y.to_numpy()[1:, None])
     expected = esn.generate(15, X_warmup=y.to_numpy()[:, None])
     assert_allclose(f.predict(15).to_numpy(), expected[:, 0], rtol=1e-12, atol=1e-12)
@@ -124,7 +124,7 @@ def test_recursive_equals_esn_generate():
 def test_recursive_with_scaling_equals_generate_on_scaled_series():
     v = seasonal_values(300) * 100 + 40
     y = pd.Series(v)
-    f = Forecaster(small_esn(), seasonality="none", trend="none").fit(y)
+    f = Forecaster(small_esn(), alphas=None, seasonality="none", trend="none").fit(y)
     z = (v - v.mean()) / v.std()
     esn = small_esn().fit(z[:-1, None], z[1:, None])
     expected = esn.generate(7, X_warmup=z[:, None])[:, 0] * v.std() + v.mean()
@@ -134,16 +134,16 @@ def test_recursive_with_scaling_equals_generate_on_scaled_series():
 def test_generic_recursive_equals_generate_and_esn_stepping():
     y = pd.Series(seasonal_values(240), pd.date_range("2024", periods=240, freq="h"))
     # pure autoregression: generic re-run of predict == ESN generate
-    kw = dict(seasonality="none", trend="none")
+    kw = dict(seasonality="none", trend="none", alphas=None)
     a = Forecaster(small_esn(), **kw).fit(y).predict(10)
     b = Forecaster(SequenceWrapper(small_esn()), **kw).fit(y).predict(10)
     assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-9)
     # Fourier inputs: ESN state stepping == generic re-run of predict
-    a = Forecaster(small_esn(), trend="none").fit(y).predict(10)
-    b = Forecaster(SequenceWrapper(small_esn()), trend="none").fit(y).predict(10)
+    a = Forecaster(small_esn(), alphas=None, trend="none").fit(y).predict(10)
+    b = Forecaster(SequenceWrapper(small_esn()), alphas=None, trend="none").fit(y).predict(10)
     assert_allclose(a.to_numpy(), b.to_numpy(), rtol=1e-9)
     # a bounded context changes little once the state has forgotten its start
-    c = Forecaster(SequenceWrapper(small_esn()), trend="none",
+    c = Forecaster(SequenceWrapper(small_esn()), alphas=None, trend="none",
                    context_length=150).fit(y).predict(10)
     assert_allclose(c.to_numpy(), a.to_numpy(), rtol=1e-3)
 
@@ -152,7 +152,7 @@ def test_direct_equals_hand_built_multi_output_ridge():
     H, w, alpha = 4, 10, 1e-3
     v = seasonal_values(200)
     y = pd.Series(v)
-    f = Forecaster(small_esn(alpha=alpha, washout=w), strategy="direct",
+    f = Forecaster(small_esn(alpha=alpha, washout=w), alphas=None, strategy="direct",
                    max_horizon=H, seasonality="none", trend="none", scale=False).fit(y)
     res_kw = {k: SMALL[k] for k in ("n_reservoir", "spectral_radius", "input_scaling",
                                     "density", "leak_rate", "random_state")}
@@ -378,5 +378,40 @@ def test_intervals_depend_on_the_data_not_on_earlier_calls(make):
         if o > origins[0]:
             g.update(y.iloc[origins[0]:o])
         res.append(np.abs(y.to_numpy()[o:o + 3] - g.predict(3).to_numpy()))
-    assert_allclose(f._calibration_residuals(3)[picks, :, 0], np.array(res),
+    assert_allclose(f._calibration_residuals(3)[0][picks, :, 0], np.array(res),
                     rtol=1e-12)
+
+
+# -- the readout penalty -------------------------------------------------------
+def test_alpha_is_chosen_on_the_last_fifth_of_the_training_rows():
+    rng = np.random.RandomState(1)
+    v = np.cumsum(rng.randn(260)) * 0.3 + seasonal_values(260)
+    y = pd.Series(v)
+    alphas = (1e-4, 1e-1, 10.0, 1e3)
+    f = Forecaster(small_esn(), alphas=alphas, seasonality="none", trend="none").fit(y)
+    # by hand: standardise, one-step pairs, fit on the first 80 %, score the rest
+    z = (v - v.mean()) / v.std()
+    X, t = z[:-1, None], z[1:, None]
+    cut = len(X) - int(round(0.2 * len(X)))
+    probe = small_esn().fit(X[:cut], t[:cut])
+    errors = []
+    for a in alphas:
+        p = small_esn(alpha=a).fit(X[:cut], t[:cut]).predict(X)
+        errors.append(np.mean((p[cut:] - t[cut:]) ** 2))
+        probe.refit_readout(a)
+        assert_allclose(probe.predict(X), p, rtol=1e-8, atol=1e-10)
+    best = alphas[int(np.argmin(errors))]
+    assert f.alpha_ == best and f.estimator_.alpha == best
+    assert_allclose(f.estimator_.coef_, small_esn(alpha=best).fit(X, t).coef_,
+                    rtol=1e-10, atol=1e-12)
+    assert Forecaster(small_esn(), alphas=None).fit(y).alpha_ is None
+    # estimators that cannot re-solve their readout keep their own settings
+    assert Forecaster(SequenceWrapper(small_esn())).fit(y).alpha_ is None
+
+
+@pytest.mark.parametrize("alphas, exc", [((), ValueError), ("1", ValueError),
+                                         ((1.0, -1.0), ValueError),
+                                         ((np.nan,), ValueError), (1.0, ValueError)])
+def test_bad_alphas(alphas, exc):
+    with pytest.raises(exc, match="alphas"):
+        Forecaster(small_esn(), alphas=alphas).fit(pd.Series(seasonal_values(100)))
