@@ -669,6 +669,30 @@ class BaseForecaster(BaseEstimator):
         Returns
         -------
         float
+
+        Examples
+        --------
+        Tune the ESN's knobs and the forecaster's own parameters on rolling
+        origins (each fold fits on the past and scores the next 24 hours):
+
+        >>> import numpy as np, pandas as pd
+        >>> from sklearn.model_selection import GridSearchCV, TimeSeriesSplit
+        >>> from forecasting import Forecaster
+        >>> t = np.arange(480)
+        >>> y = pd.Series(np.sin(2 * np.pi * t / 24) + 0.01 * t,
+        ...               pd.date_range("2024", periods=480, freq="h"))
+        >>> grid = {"estimator__n_reservoir": [50, 100],
+        ...         "estimator__spectral_radius": [0.5, 0.9],
+        ...         "n_fourier": [1, 3]}
+        >>> search = GridSearchCV(Forecaster(), grid,
+        ...                       cv=TimeSeriesSplit(n_splits=2, test_size=24))
+        >>> search = search.fit(y)
+        >>> sorted(search.best_params_)
+        ['estimator__n_reservoir', 'estimator__spectral_radius', 'n_fourier']
+        >>> bool(search.best_score_ < 0)
+        True
+        >>> len(search.best_estimator_.predict(24))
+        24
         """
         check_is_fitted(self, "cutoff_")
         if self._panel:
