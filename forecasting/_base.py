@@ -527,6 +527,7 @@ class BaseForecaster(BaseEstimator):
         values, _, _ = check_series(y_new, name, nan_policy=self._nan_policy,
                                     fitted=info, continuing=True,
                                     previous=hist.Y[-1])
+        self._check_domain(values, name, y_new.index)
         E_new = None
         if self.exog_columns_ is not None:
             if X_new is None:
@@ -725,6 +726,10 @@ class BaseForecaster(BaseEstimator):
 
     def _on_update(self, j, n_new):
         pass
+
+    def _check_domain(self, Y, name, index):
+        """Refuse values the forecaster cannot model (e.g. outside the
+        domain of a target transform); called on every new observation."""
 
     def _to_model_space(self, j, hist, Y):
         return Y

@@ -1,8 +1,12 @@
-"""Trend and seasonality handling: invertible transforms and Fourier features.
+"""Target transforms, trend and seasonality handling: invertible transforms
+and Fourier features.
 
 Pure functions on float arrays (no pandas, no estimators). A history ``Y``
 (T, k) becomes the model's target ``Z`` (T - d, k) through, in order,
 
+0. a target transform for positive series (``transform=``): ``log``,
+   ``log1p`` or Box-Cox with its parameter fixed at fit
+   (:func:`target_forward` / :func:`target_inverse`);
 1. ``trend="linear"``: subtract ``a + b t`` fitted by least squares on the
    training history (kept fixed afterwards);
 2. ``seasonality="difference"``: ``z(t) = y(t) - y(t - m)``;
@@ -17,7 +21,11 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["Plan", "forward", "inverse", "fourier_features", "fit_linear_trend",
-           "has_trend"]
+           "has_trend", "TARGET_TRANSFORMS", "target_domain_error",
+           "guerrero_lambda", "target_forward", "target_inverse"]
+
+#: Target transforms and the open lower bound of their domain.
+TARGET_TRANSFORMS = {"log": 0.0, "log1p": -1.0, "box-cox": 0.0}
 
 
 class Plan:
@@ -128,3 +136,82 @@ def has_trend(Y, n_blocks=5):
     monotone = np.all(steps > 0, axis=0) | np.all(steps < 0, axis=0)
     large = np.abs(means[-1] - means[0]) > spread
     return bool(np.any(monotone & large))
+
+
+# -- target transforms for positive series -------------------------------------
+def target_domain_error(name, Y):
+    """Index ``(row, column)`` of the first value of ``Y`` outside the domain
+    of the transform ``name`` (values must exceed its lower bound), or None."""
+    bad = ~(np.asarray(Y) > TARGET_TRANSFORMS[name])
+    if not bad.any():
+        return None
+    row = int(np.flatnonzero(bad.any(axis=1))[0])
+    return row, int(np.flatnonzero(bad[row])[0])
+
+
+def guerrero_lambda(y, period, low=-1.0, high=2.0):
+    """Box-Cox parameter by Guerrero's (1993) method.
+
+    ``y`` (positive, 1-D) is cut into consecutive blocks of ``period``
+    observations (at least 2); the parameter is the ``lam`` in
+    ``[low, high]`` that makes ``sd_i / mean_i ** (1 - lam)`` most nearly
+    constant over the blocks (the smallest coefficient of variation): the
+    transform that stabilises the variance, which is what a forecast
+    interval of constant width in the transformed space needs. Searched on
+    a grid of step 0.01 (the parameter is not worth more digits).
+    """
+    y = np.asarray(y, dtype=np.float64)
+    period = max(2, int(round(period)))
+    n_blocks = len(y) // period
+    if n_blocks < 2:
+        return 1.0
+    blocks = y[len(y) - n_blocks * period:].reshape(n_blocks, period)
+    mu = blocks.mean(axis=1)
+    sd = blocks.std(axis=1, ddof=1)
+    keep = sd > 0
+    if keep.sum() < 2:
+        return 1.0
+    mu, sd = mu[keep], sd[keep]
+    grid = np.round(np.arange(low, high + 1e-9, 0.01), 2)
+    ratio = sd[None, :] / mu[None, :] ** (1.0 - grid[:, None])
+    cv = ratio.std(axis=1, ddof=1) / ratio.mean(axis=1)
+    return float(grid[int(np.argmin(cv))])
+
+
+def target_forward(name, lam, Y):
+    """The transform ``name`` of ``Y`` (values in its domain); ``lam`` (k,)
+    the Box-Cox parameters."""
+    Y = np.asarray(Y, dtype=np.float64)
+    if name == "log":
+        return np.log(Y)
+    if name == "log1p":
+        return np.log1p(Y)
+    lam = np.broadcast_to(lam, Y.shape[1:])
+    out = np.empty_like(Y)
+    for j, lj in enumerate(lam):
+        out[:, j] = np.log(Y[:, j]) if lj == 0 else np.expm1(lj * np.log(Y[:, j])) / lj
+    return out
+
+
+def target_inverse(name, lam, Z):
+    """Undo :func:`target_forward`. Box-Cox forecasts beyond the range the
+    transform can reach (``lam * z + 1 <= 0``) map to its boundary: 0 for
+    ``lam > 0`` (a forecast stays positive), the largest float for ``lam < 0``."""
+    Z = np.asarray(Z, dtype=np.float64)
+    with np.errstate(over="ignore"):
+        if name == "log":
+            return np.exp(Z)
+        if name == "log1p":
+            return np.expm1(Z)
+        lam = np.broadcast_to(lam, Z.shape[1:])
+        out = np.empty_like(Z)
+        for j, lj in enumerate(lam):
+            if lj == 0:
+                out[:, j] = np.exp(Z[:, j])
+                continue
+            base = lj * Z[:, j] + 1.0
+            with np.errstate(divide="ignore", invalid="ignore"):
+                v = np.where(base > 0, np.exp(np.log(np.where(base > 0, base, 1.0)) / lj),
+                             0.0 if lj > 0 else np.finfo(np.float64).max)
+            out[:, j] = v
+        return out

@@ -104,6 +104,18 @@ class Forecaster(BaseForecaster):
     calibration_size : float or int, default=0.2
         Share (float) or number (int) of the last observations used as
         rolling origins for :meth:`predict_interval`.
+    transform : {None, "log", "log1p", "box-cox"}, default=None
+        Target transform for positive series, applied before the trend
+        handling and inverted on the forecast and on the bounds of
+        :meth:`predict_interval` (whose residuals are taken in the
+        transformed space). ``"log"`` and ``"box-cox"`` need values > 0 and
+        give forecasts > 0; ``"log1p"`` (``log(1 + y)``) takes zeros (counts)
+        and gives forecasts > -1. Box-Cox's parameter is Guerrero's (the one
+        that makes the spread of consecutive seasons, or pairs of
+        observations without a season, most nearly proportional to their
+        level), estimated at fit per column and kept by :meth:`update`
+        (``lambda_``). Values outside the domain are an error, at fit and
+        at update.
     alphas : tuple of float or None, default=(1e-4, 1e-3, 1e-2, 1e-1, 1.0, 10.0, 100.0, 1000.0)
         Ridge penalties tried for the readout of an estimator that can
         re-solve it (``refit_readout``, as :class:`~reservoir.ESNRegressor`),
@@ -136,6 +148,9 @@ class Forecaster(BaseForecaster):
         Values filled by ``nan_policy="interpolate"`` (per series for a panel).
     alpha_ : float or None
         The readout penalty chosen from ``alphas`` (None when none was).
+    lambda_ : ndarray of shape (n_columns,) or None
+        Box-Cox parameters (``transform="box-cox"``; a list per series for
+        a panel).
     n_series_ : int
         Series fitted (1 for one Series or DataFrame).
 
@@ -170,7 +185,7 @@ class Forecaster(BaseForecaster):
     def __init__(self, estimator=None, *, strategy="recursive", max_horizon=None,
                  trend="auto", seasonality="fourier", season_length="auto",
                  n_fourier=3, scale=True, context_length=None, nan_policy="raise",
-                 calibration_size=0.2, alphas=DEFAULT_ALPHAS):
+                 calibration_size=0.2, alphas=DEFAULT_ALPHAS, transform=None):
         self.estimator = estimator
         self.strategy = strategy
         self.max_horizon = max_horizon
@@ -183,6 +198,7 @@ class Forecaster(BaseForecaster):
         self.nan_policy = nan_policy
         self.calibration_size = calibration_size
         self.alphas = alphas
+        self.transform = transform
 
     def set_params(self, **params):
         """Set parameters; ``estimator__<name>`` also works with ``estimator=None``."""
@@ -213,6 +229,8 @@ class Forecaster(BaseForecaster):
             hint="Pass None (all of the history) or a number of rows.")
         self._scale = check_bool(self.scale, "scale")
         self._alphas = _check_alphas(self.alphas)
+        if self.transform is not None:
+            check_choice(self.transform, "transform", tuple(tf.TARGET_TRANSFORMS))
         resolve_seasons(self.season_length, None)        # its type, before the data
         est = self.estimator
         if est is not None and not (hasattr(est, "fit") and hasattr(est, "predict")):
@@ -279,6 +297,8 @@ class Forecaster(BaseForecaster):
             self.estimator_.fit(X_fit, y_fit)
         trends = [p.trend for p in preps]
         self.trend_ = trends if self._panel else trends[0]
+        lams = [p.lam for p in preps]
+        self.lambda_ = lams if self._panel else lams[0]
         self.n_features_model_ = (X_fit[0] if self._panel else X_fit).shape[1]
         return self
 
@@ -322,6 +342,17 @@ class Forecaster(BaseForecaster):
         trend handling, differencing plan, standardisation, seasonal phase."""
         p = _Prep()
         Y, E = hist.Y, hist.E
+        p.transform = self.transform
+        if p.transform is not None:
+            self._check_domain(Y, name, hist.index)
+            if p.transform == "box-cox":
+                p.t_scale = power_of_two_scale(Y)
+                period = self._season_lag or (
+                    int(round(self._fourier_seasons[0])) if self._fourier_seasons
+                    else 2)
+                p.lam = np.array([tf.guerrero_lambda(Y[:, j] / p.t_scale[j], period)
+                                  for j in range(Y.shape[1])])
+            Y = tf.target_forward(p.transform, p.lam, Y / p.t_scale)
         # extreme magnitudes: work in exactly rescaled units (power_of_two_scale)
         p.y_scale = power_of_two_scale(Y)
         Y = Y / p.y_scale
@@ -406,7 +437,7 @@ class Forecaster(BaseForecaster):
         (the last row uses ``E_next``, the first future exog row, or is left
         without it at fit time). With ``with_target``, also the standardised
         target ``Zs``."""
-        Y = Y / p.y_scale
+        Y = self._target(p, Y)
         E = None if E is None else E / p.e_scale
         if E_next is not None:
             E_next = E_next / p.e_scale
@@ -443,10 +474,51 @@ class Forecaster(BaseForecaster):
             E_f = None if E_future is None else E_future / p.e_scale
             Zs_f = self._recursive(p, U, n, T, E_f, k)
         Z_f = Zs_f * p.z_std + p.z_mean
-        _, levels = tf.forward(p.plan, hist.Y / p.y_scale)
+        _, levels = tf.forward(p.plan, self._target(p, hist.Y))
         with np.errstate(over="ignore", invalid="ignore"):
             # an overflow here is reported by the caller's finiteness check
-            return tf.inverse(p.plan, Z_f, levels, T) * p.y_scale
+            return self._untarget(p, tf.inverse(p.plan, Z_f, levels, T))
+
+    # -- the target transform ------------------------------------------------
+    def _target(self, p, Y):
+        """Values ``Y`` in the units the trend handling starts from: the
+        target transform, then the exact power-of-two rescaling."""
+        if p.transform is not None:
+            Y = tf.target_forward(p.transform, p.lam, Y / p.t_scale)
+        return Y / p.y_scale
+
+    def _untarget(self, p, Z):
+        Z = Z * p.y_scale
+        if p.transform is None:
+            return Z
+        return tf.target_inverse(p.transform, p.lam, Z) * p.t_scale
+
+    def _prep_of(self, j, hist):
+        return self._preps[j] if j is not None else self._prepare(hist)
+
+    def _to_model_space(self, j, hist, Y):
+        p = self._prep_of(j, hist)
+        return Y if p.transform is None else self._target(p, Y)
+
+    def _from_model_space(self, j, hist, Z):
+        p = self._prep_of(j, hist)
+        return Z if p.transform is None else self._untarget(p, Z)
+
+    def _check_domain(self, Y, name, index):
+        """Values of ``y`` must lie in the domain of the target transform."""
+        if self.transform is None:
+            return
+        where = tf.target_domain_error(self.transform, Y)
+        if where is None:
+            return
+        row, col = where
+        bound = tf.TARGET_TRANSFORMS[self.transform]
+        fix = ("transform='log1p' takes zeros (counts)" if bound == 0
+               else "shift the series first")
+        raise ValueError(
+            f"transform={self.transform!r} needs values > {bound:g}; {name} has "
+            f"{float(Y[row, col])!r} at position {row} ({index[row]!r}). Use "
+            f"transform=None, or {fix}.")
 
     def _future_features(self, p, T, n, E_future):
         """Features of t + 1 for future rows t = T .. T + n - 2."""
@@ -494,3 +566,5 @@ class _Prep:
     and ``e_mean``/``e_std``, Fourier phase ``t0``."""
 
     e_scale = e_mean = e_std = None
+    transform = lam = None
+    t_scale = 1.0
