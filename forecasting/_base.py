@@ -60,6 +60,9 @@ class History:
     index : pandas.Index
     Y : ndarray of shape (T, k)
     E : ndarray of shape (T, e) or None
+    exog_columns : list or None
+    n_fit : int or None
+        Observations the model was fitted on (the rest came by ``update``).
     """
 
     info: object
@@ -67,6 +70,7 @@ class History:
     Y: np.ndarray
     E: np.ndarray = None
     exog_columns: list = None
+    n_fit: int = None
 
     def pandas(self, a=0, b=None):
         """(y, X) of rows ``a:b`` as pandas, as the user gave them."""
@@ -363,6 +367,8 @@ class BaseForecaster(BaseEstimator):
                     raise ValueError(f"X[{i}] has columns {cols} but X[0] has "
                                      f"{exog[0]}; pass the same exogenous columns "
                                      "for every series.")
+        for h in hists:
+            h.n_fit = len(h.Y)
         self._histories = hists
         self._panel = panel
         self.exog_columns_ = exog[0]
@@ -573,12 +579,18 @@ class BaseForecaster(BaseEstimator):
         and history: :meth:`update` discards them, so intervals depend only
         on the data seen, not on earlier calls.
 
+        After :meth:`update`, the copy is fitted on no more than this model
+        was, so the residuals are the ones this model makes on data it was
+        not fitted on.
+
         A ``ForecastingWarning`` says how many calibration backtests
         (origins) there are when they are too few for the coverage asked:
-        fewer than ``ceil(coverage / (1 - coverage))`` origins cannot give a
-        finite conformal quantile (the largest residual is then used), and
-        fewer than about 20 per step give intervals whose coverage varies by
-        more than 5 points from one history to the next.
+        fewer than ``coverage / (1 - coverage)`` cannot give a finite
+        conformal quantile (the largest residual is then used), and fewer
+        than ``coverage * (1 - coverage) / 0.05**2 - 2`` (62 at 80 %, 34 at
+        90 %, 17 at 95 %) give intervals whose coverage varies by more than
+        5 points (one standard deviation of the split-conformal coverage)
+        from one calibration to the next.
 
         Parameters
         ----------
@@ -626,20 +638,25 @@ class BaseForecaster(BaseEstimator):
     def _conformal_quantile(R, coverage, stacklevel=2):
         n_cal = R.shape[0]
         need = math.ceil((n_cal + 1) * coverage)
+        # a finite conformal quantile needs n >= c / (1 - c) residuals; the
+        # coverage of a split-conformal interval from n of them varies by
+        # about sqrt(c (1 - c) / (n + 2)) from one calibration to the next
+        finite = math.ceil(coverage / (1 - coverage) - 1e-9)
+        precise = math.ceil(coverage * (1 - coverage) / 0.05 ** 2 - 2)
         if need > n_cal:
-            least = math.ceil(coverage / (1 - coverage))
             warnings.warn(
                 f"Only {n_cal} calibration backtests (rolling origins) per step: "
-                f"coverage={coverage} needs at least {least} for a finite conformal "
+                f"coverage={coverage} needs at least {finite} for a finite conformal "
                 "quantile, so the largest residual is used and the interval may "
                 "cover less than asked. Increase calibration_size or pass a longer "
                 "series.", ForecastingWarning, stacklevel=stacklevel + 1)
-        elif n_cal < 20:
+        elif n_cal < precise:
             warnings.warn(
                 f"Only {n_cal} calibration backtests (rolling origins) per step "
-                f"support coverage={coverage}: the interval's coverage is then "
-                "uncertain by more than 5 points. Increase calibration_size or "
-                "pass a longer series.", ForecastingWarning, stacklevel=stacklevel + 1)
+                f"support coverage={coverage}: about {precise} are needed for its "
+                "coverage to vary by less than 5 points (one standard deviation). "
+                "Increase calibration_size or pass a longer series.",
+                ForecastingWarning, stacklevel=stacklevel + 1)
         level = min(1.0, need / n_cal)
         return np.quantile(R, level, axis=0, method="higher")
 
@@ -792,7 +809,13 @@ class BaseForecaster(BaseEstimator):
 
     def _calibration_residuals(self, horizon):
         """Per series, the (n_origins, horizon, k) absolute residuals in the
-        model's space of a clone fitted before the calibration origins."""
+        model's space of a clone fitted before the calibration origins.
+
+        The clone is fitted on the observations before the first origin, or
+        on those this model was fitted on if fewer (after :meth:`update`):
+        it then is this model, and its residuals are the ones this model
+        really makes on data it was not fitted on, not those of a model
+        refitted more recently than it was."""
         cached = self._calibration.get(horizon)
         if cached is not None:
             return cached
@@ -803,12 +826,12 @@ class BaseForecaster(BaseEstimator):
         Xs = [p[1] for p in pandas]
         out = [np.empty((len(o), horizon, h.Y.shape[1])) for o, h in zip(origins, hists)]
         counters = [0] * len(hists)
+        ends = [min(int(o[0]), h.n_fit) for o, h in zip(origins, hists)]
         if self._panel:
             runs = rolling_forecasts(self, ys, Xs if self.exog_columns_ else None,
-                                     [o[0] for o in origins], origins, horizon)
+                                     ends, origins, horizon)
         else:
-            runs = rolling_forecasts(self, ys[0], Xs[0], origins[0][0], origins[0],
-                                     horizon)
+            runs = rolling_forecasts(self, ys[0], Xs[0], ends[0], origins[0], horizon)
         for j, origin, F in runs:
             hist = hists[j]
             actual = hist.Y[origin:origin + horizon]

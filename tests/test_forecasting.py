@@ -415,3 +415,55 @@ def test_alpha_is_chosen_on_the_last_fifth_of_the_training_rows():
 def test_bad_alphas(alphas, exc):
     with pytest.raises(exc, match="alphas"):
         Forecaster(small_esn(), alphas=alphas).fit(pd.Series(seasonal_values(100)))
+
+
+# -- how many calibration backtests support a coverage --------------------------
+@pytest.mark.parametrize("coverage, finite, precise", [(0.8, 4, 62), (0.9, 9, 34),
+                                                        (0.95, 19, 17)])
+def test_interval_warnings_follow_the_split_conformal_coverage_spread(
+        coverage, finite, precise):
+    from forecasting import ForecastingWarning
+    import warnings
+    # one-step origins in the last C observations: C calibration backtests;
+    # fewer than c / (1 - c) cannot give a finite quantile, fewer than
+    # c (1 - c) / 0.05^2 - 2 give a coverage spread above 5 points
+    y = pd.Series(seasonal_values(200))
+
+    def messages(C):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            NaiveForecaster(calibration_size=C).fit(y).predict_interval(1, coverage)
+        return [str(w.message) for w in caught
+                if issubclass(w.category, ForecastingWarning)]
+
+    below = messages(finite - 1)
+    assert len(below) == 1 and "finite conformal" in below[0]
+    assert f"needs at least {finite}" in below[0]
+    if finite < precise:
+        spread = messages(precise - 1)
+        assert len(spread) == 1 and f"about {precise} are needed" in spread[0]
+        assert f"Only {precise - 1} calibration" in spread[0]
+    assert messages(max(finite, precise)) == []
+
+
+def test_calibration_after_update_uses_the_model_as_fitted():
+    # fitted on 240 rows, updated to 300: the calibration origins (the last
+    # 40 rows) come after the fitted rows, so the residuals are those of this
+    # very model moved forward by update, not of a model refitted up to 260
+    y = pd.Series(seasonal_values(300), pd.date_range("2024", periods=300, freq="h"))
+    f = Forecaster(small_esn(), calibration_size=40).fit(y.iloc[:240])
+    f.update(y.iloc[240:])
+    origins = f._calibration_origins(2)
+    assert origins[0] == 260
+    R = f._calibration_residuals(2)[0][:, :, 0]
+    for i in (0, len(origins) - 1):
+        o = origins[i]
+        g = Forecaster(small_esn(), calibration_size=40).fit(y.iloc[:240])
+        g.update(y.iloc[240:o])
+        assert_allclose(R[i], np.abs(y.to_numpy()[o:o + 2] - g.predict(2).to_numpy()),
+                        rtol=1e-12)
+    # a model fitted on all 300 rows is calibrated by a clone fitted on 260
+    full = Forecaster(small_esn(), calibration_size=40).fit(y)
+    g = Forecaster(small_esn(), calibration_size=40).fit(y.iloc[:260])
+    assert_allclose(full._calibration_residuals(2)[0][0, :, 0],
+                    np.abs(y.to_numpy()[260:262] - g.predict(2).to_numpy()), rtol=1e-12)
