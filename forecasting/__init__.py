@@ -8,9 +8,10 @@ Public names::
     from forecasting import AnomalyDetector, AnomalyResult
     from forecasting import RollingZScoreDetector, SeasonalNaiveDetector
     from forecasting import detection_metrics
+    from forecasting import plotting          # needs matplotlib to draw
 """
 
-from . import detection_metrics, metrics
+from . import detection_metrics, metrics, plotting
 from .anomaly import (AnomalyDetector, AnomalyResult, RollingZScoreDetector,
                       SeasonalNaiveDetector)
 from ._warnings import ForecastingWarning
@@ -21,4 +22,4 @@ from .forecaster import Forecaster, default_estimator
 __all__ = ["Forecaster", "backtest", "BacktestResult", "NaiveForecaster",
            "SeasonalNaiveForecaster", "ForecastingWarning", "default_estimator",
            "metrics", "AnomalyDetector", "AnomalyResult", "RollingZScoreDetector",
-           "SeasonalNaiveDetector", "detection_metrics"]
+           "SeasonalNaiveDetector", "detection_metrics", "plotting"]

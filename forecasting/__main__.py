@@ -358,18 +358,9 @@ def _finish(outputs, csv_text, fig):
 
 
 def _forecast_figure(history, forecast, interval=None, title=""):
-    import matplotlib.pyplot as plt
+    from .plotting import plot_forecast
 
-    fig, ax = plt.subplots(figsize=(10, 4))
-    tail = history.iloc[-max(5 * len(forecast), 200):]
-    ax.plot(tail.index, tail.to_numpy(), color="0.3", lw=1, label="history")
-    ax.plot(forecast.index, forecast.to_numpy(), color="C1", lw=1.5, label="forecast")
-    if interval is not None:
-        ax.fill_between(interval.index, interval["lower"], interval["upper"],
-                        color="C1", alpha=0.25, label="interval")
-    ax.set_title(title)
-    ax.legend(loc="upper left")
-    return fig
+    return plot_forecast(history, forecast, interval, title=title).figure
 
 
 # -- subcommands -----------------------------------------------------------

@@ -737,6 +737,71 @@ class BaseForecaster(BaseEstimator):
             scaled.append((np.abs(values - F) / scale).ravel())
         return -float(np.mean(np.concatenate(scaled)))
 
+    def plot(self, horizon, coverage=0.9, X=None, *, y=None, series=0,
+             n_history=None, ax=None):
+        """Draw the tail of the history, the forecast and its interval.
+
+        Needs matplotlib (the ``plot`` extra); see
+        :func:`forecasting.plotting.plot_forecast`.
+
+        Parameters
+        ----------
+        horizon : int or pandas.Index
+            As in :meth:`predict`.
+        coverage : float in (0, 1) or None, default=0.9
+            Coverage of the conformal interval drawn (:meth:`predict_interval`);
+            None draws no interval.
+        X : pandas.DataFrame or list of them, optional
+            Future exogenous columns, as in :meth:`predict`.
+        y : pandas.Series or pandas.DataFrame, optional
+            A series the model was not fitted on, as in :meth:`predict`.
+        series : int, default=0
+            For a forecaster fitted on a panel: the position of the series
+            drawn.
+        n_history : int, optional
+            Observations of the history shown (default
+            ``max(5 * horizon, 200)``).
+        ax : matplotlib.axes.Axes, optional
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from forecasting import SeasonalNaiveForecaster
+        >>> y = pd.Series(np.sin(np.arange(96) * np.pi / 12),
+        ...               pd.date_range("2024", periods=96, freq="h"))
+        >>> ax = SeasonalNaiveForecaster(24).fit(y).plot(12, coverage=0.8)
+        >>> [line.get_label() for line in ax.get_lines()]
+        ['history', 'forecast']
+        >>> len(ax.collections)                  # the interval band
+        1
+        """
+        from .plotting import _pyplot, plot_forecast
+        _pyplot()                               # the ImportError before any work
+        check_is_fitted(self, "cutoff_")
+        if y is not None:
+            history = y
+        elif self._panel:
+            n = len(self._histories)
+            if isinstance(series, (bool, np.bool_)) or not isinstance(
+                    series, (int, np.integer)) or not -n <= series < n:
+                raise ValueError(f"series={series!r} must be the position of a "
+                                 f"fitted series, 0 to {n - 1}.")
+            history = self._histories[int(series)].pandas()[0]
+        else:
+            history = self._histories[0].pandas()[0]
+        pick = (lambda out: out) if (y is not None or not self._panel) else \
+            (lambda out: out[int(series)])
+        forecast = pick(self.predict(horizon, X, y=y))
+        interval = None
+        if coverage is not None:
+            interval = pick(self.predict_interval(horizon, coverage, X, y=y))
+        return plot_forecast(history, forecast, interval, n_history=n_history, ax=ax)
+
     # -- helpers -----------------------------------------------------------
     def _min_history(self, horizon):
         return 1

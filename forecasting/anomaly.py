@@ -91,6 +91,29 @@ class AnomalyResult:
     contributions: pd.DataFrame
     predictions: pd.DataFrame
 
+    def plot(self, y=None, *, windows=None, ax=None):
+        """Draw the series and its alarms, the scores and the threshold, and
+        labelled windows when given.
+
+        Needs matplotlib (the ``plot`` extra); see
+        :func:`forecasting.plotting.plot_anomalies`.
+
+        Parameters
+        ----------
+        y : pandas.Series or pandas.DataFrame, optional
+            The series that was scored; without it only the scores are drawn.
+        windows : list of (start, end), optional
+            Labelled anomaly windows, shaded.
+        ax : matplotlib Axes (two with ``y``), optional
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        from .plotting import plot_anomalies
+        return plot_anomalies(self, y, windows=windows, ax=ax)
+
     def __repr__(self):
         return (f"AnomalyResult({len(self.scores)} scores, threshold "
                 f"{self.threshold:.4g}, {int(self.flags.sum())} flagged)")

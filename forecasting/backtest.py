@@ -56,6 +56,41 @@ class BacktestResult:
     origins: object
     by_series: pd.DataFrame = None
 
+    def plot(self, *, series=None, ax=None):
+        """Draw actuals against the forecast of every origin, and the error
+        (MASE) by step ahead.
+
+        Needs matplotlib (the ``plot`` extra); see
+        :func:`forecasting.plotting.plot_backtest`.
+
+        Parameters
+        ----------
+        series : int or str, optional
+            The series drawn in the top panel (a panel: its position; a
+            DataFrame: its column); default the first.
+        ax : sequence of two matplotlib Axes, optional
+            Where to draw; a new figure when None.
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from forecasting import NaiveForecaster, backtest
+        >>> res = backtest(NaiveForecaster(), pd.Series(np.arange(40.0)),
+        ...                initial=30, horizon=3, step=3)
+        >>> fig = res.plot()
+        >>> top, bottom = fig.axes
+        >>> len(top.get_lines())                 # actuals, then one per origin
+        4
+        >>> bottom.get_lines()[0].get_ydata().tolist()   # naive error h * slope
+        [1.0, 2.0, 3.0]
+        """
+        from .plotting import plot_backtest
+        return plot_backtest(self, series=series, ax=ax)
+
     def __repr__(self):
         if isinstance(self.origins, list):
             what = (f"{len(self.origins)} series, "

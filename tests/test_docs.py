@@ -36,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 PACKAGES = (reservoir, forecasting)
 PUBLIC_MODULES = ("reservoir", "forecasting", "reservoir.datasets",
                   "reservoir.metrics", "forecasting.metrics",
-                  "forecasting.detection_metrics")
+                  "forecasting.detection_metrics", "forecasting.plotting")
 # numpydoc's section order (the ones this project uses)
 SECTIONS = ("Parameters", "Attributes", "Methods", "Returns", "Yields",
             "Other Parameters", "Raises", "Warns", "Warnings", "See Also",
