@@ -34,12 +34,12 @@ def _pyplot():
     return plt
 
 
-def _axes(ax, n, figsize):
+def _axes(ax, n, figsize, sharex=True):
     """``n`` Axes: the ones given (one Axes for n == 1, a sequence of n
     otherwise) or those of a new figure."""
     plt = _pyplot()
     if ax is None:
-        fig, axes = plt.subplots(n, 1, figsize=figsize, sharex=n > 1,
+        fig, axes = plt.subplots(n, 1, figsize=figsize, sharex=sharex and n > 1,
                                  squeeze=False)
         return list(axes[:, 0])
     if n == 1:
@@ -53,6 +53,21 @@ def _axes(ax, n, figsize):
                         f"plot; got {ax!r}. Pass ax=None for a new figure, or e.g. "
                         f"plt.subplots({n}, 1)[1].")
     return axes
+
+
+def _x(labels):
+    """Labels matplotlib can place: a PeriodIndex (or Periods) as the
+    timestamps of their start; anything else as it is."""
+    if isinstance(labels, pd.PeriodIndex):
+        return labels.to_timestamp()
+    if isinstance(labels, pd.Series):
+        labels = pd.Index(labels)
+    if isinstance(labels, pd.Index) and labels.dtype == object and len(labels) \
+            and isinstance(labels[0], pd.Period):
+        return pd.PeriodIndex(labels).to_timestamp()
+    if isinstance(labels, pd.Period):
+        return labels.to_timestamp()
+    return labels
 
 
 def _columns(frame):
@@ -113,15 +128,15 @@ def plot_forecast(history, forecast, interval=None, *, n_history=None, ax=None,
     for i, ((name, h), (_, f)) in enumerate(zip(hist_cols, fc_cols)):
         prefix = f"{name} " if multi else ""
         color = f"C{i}" if multi else "0.3"
-        ax.plot(tail.index, h, color=color, lw=1, label=f"{prefix}history")
-        ax.plot(forecast.index, f, color=f"C{i + 1}" if not multi else color,
+        ax.plot(_x(tail.index), h, color=color, lw=1, label=f"{prefix}history")
+        ax.plot(_x(forecast.index), f, color=f"C{i + 1}" if not multi else color,
                 lw=1.6, ls="-" if not multi else "--", label=f"{prefix}forecast")
         if interval is not None:
             if multi:
                 lo, up = interval[(name, "lower")], interval[(name, "upper")]
             else:
                 lo, up = interval["lower"], interval["upper"]
-            ax.fill_between(interval.index, lo.to_numpy(float), up.to_numpy(float),
+            ax.fill_between(_x(interval.index), lo.to_numpy(float), up.to_numpy(float),
                             color=f"C{i + 1}" if not multi else color, alpha=0.25,
                             lw=0, label=f"{prefix}interval")
     if title:
@@ -151,7 +166,7 @@ def plot_backtest(result, *, series=None, ax=None, title=None):
     -------
     matplotlib.figure.Figure
     """
-    top, bottom = _axes(ax, 2, (10, 6))
+    top, bottom = _axes(ax, 2, (10, 6), sharex=False)   # time above, steps below
     table = result.table
     if "series" in table:
         names = list(pd.unique(table["series"]))
@@ -169,10 +184,10 @@ def plot_backtest(result, *, series=None, ax=None, title=None):
                              "one series; pass series=None.")
         rows, label = table, None
     actual = rows.drop_duplicates("time").sort_values("time")
-    top.plot(actual["time"].to_numpy(), actual["actual"].to_numpy(float),
+    top.plot(_x(pd.Index(actual["time"])), actual["actual"].to_numpy(float),
              color="0.3", lw=1, label="actual")
     for k, (origin, g) in enumerate(rows.groupby("origin", sort=True)):
-        top.plot(g["time"].to_numpy(), g["forecast"].to_numpy(float), color="C1",
+        top.plot(_x(pd.Index(g["time"])), g["forecast"].to_numpy(float), color="C1",
                  lw=1, alpha=0.7, label="forecast per origin" if k == 0 else None)
     top.set_title(title if title else (f"backtest ({label})" if label else "backtest"))
     top.legend(loc="upper left")
@@ -236,27 +251,27 @@ def plot_anomalies(result, y=None, *, windows=None, ax=None, title=None):
         top = axes[0]
         cols = _columns(y)
         for i, (name, v) in enumerate(cols):
-            top.plot(y.index, v, color="0.3" if len(cols) == 1 else f"C{i}", lw=0.8,
+            top.plot(_x(y.index), v, color="0.3" if len(cols) == 1 else f"C{i}", lw=0.8,
                      label=str(name) if len(cols) > 1 else "series")
         if flags.any():
             first = cols[0][1]
-            top.plot(y.index[flags], first[flags], "o", color="C3", ms=4,
+            top.plot(_x(y.index[flags]), first[flags], "o", color="C3", ms=4,
                      label="alarm")
         top.legend(loc="upper left")
         if title:
             top.set_title(title)
     elif title:
         score_ax.set_title(title)
-    score_ax.plot(scores.index, scores.to_numpy(float), color="C0", lw=0.8,
+    score_ax.plot(_x(scores.index), scores.to_numpy(float), color="C0", lw=0.8,
                   label="score")
     score_ax.axhline(result.threshold, color="C3", ls="--", lw=1, label="threshold")
     if flags.any():
-        score_ax.plot(scores.index[flags], scores.to_numpy(float)[flags], "o",
+        score_ax.plot(_x(scores.index[flags]), scores.to_numpy(float)[flags], "o",
                       color="C3", ms=4, label="alarm")
     score_ax.set_ylabel("score")
     for a in axes:
         for k, (start, end) in enumerate(windows):
-            a.axvspan(start, end, color="C2", alpha=0.15,
+            a.axvspan(_x(start), _x(end), color="C2", alpha=0.15,
                       label="window" if k == 0 and a is score_ax else None)
     score_ax.legend(loc="upper left")
     return score_ax.figure

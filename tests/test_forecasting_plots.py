@@ -158,3 +158,28 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
         res.plot()
     with pytest.raises(ImportError, match="matplotlib"):
         plotting.plot_anomalies(None)
+
+
+def test_period_index_is_drawn_at_the_periods_start():
+    # matplotlib has no unit for Period: the labels are drawn as timestamps
+    idx = pd.period_range("2000Q1", periods=40, freq="Q")
+    y = pd.Series(np.arange(40.0) + 1, idx)
+    f = NaiveForecaster().fit(y)
+    ax = f.plot(4, coverage=None, n_history=8)
+    hist_line, fc_line = ax.get_lines()
+    assert list(pd.DatetimeIndex(fc_line.get_xdata())) == list(
+        pd.period_range("2010Q1", periods=4, freq="Q").to_timestamp())
+    assert list(pd.DatetimeIndex(hist_line.get_xdata())) == list(idx[-8:].to_timestamp())
+    res = backtest(NaiveForecaster(), y, initial=30, horizon=2, step=4)
+    top, _ = res.plot().axes
+    assert len(top.get_lines()) == 1 + len(res.origins)
+
+
+def test_two_panel_plots_share_the_time_axis_only():
+    y = hourly(200)
+    res = backtest(NaiveForecaster(), y, initial=180, horizon=4, step=4)
+    top, bottom = res.plot().axes
+    assert not top.get_shared_x_axes().joined(top, bottom)   # time vs step ahead
+    det_res = AnomalyDetector(estimator=ESNRegressor(**SMALL)).fit(y.iloc[:150]).detect(y)
+    a, b = det_res.plot(y).axes
+    assert a.get_shared_x_axes().joined(a, b)
