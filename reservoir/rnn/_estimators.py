@@ -441,6 +441,135 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         check_is_fitted(self, "_params")
         return {k: v.copy() for k, v in self._params.items()}
 
+    def from_torch_state_dict(self, state_dict):
+        """Take the weights from a PyTorch-style state dict (the inverse of
+        :meth:`to_torch_state_dict`); the estimator is then fitted.
+
+        The estimator's parameters describe the network (``hidden_size``,
+        ``num_layers``, ``bidirectional``, ``dtype``, and ``periods`` for the
+        Clockwork RNN); the numbers of input features and outputs come from
+        the shapes of ``weight_ih_l0`` and ``readout.weight``. Afterwards
+        ``predict``, ``generate`` and ``score`` work, :func:`reservoir.save`
+        keeps it, and ``warm_start=True`` continues training from these
+        weights. With one output, ``predict`` returns 1-D arrays, as after a
+        fit on a 1-D ``y``.
+
+        Parameters
+        ----------
+        state_dict : mapping of str to array-like
+            Exactly the names of :meth:`to_torch_state_dict`: those of
+            ``nn.RNN`` (tanh), ``nn.GRU`` or ``nn.LSTM`` with
+            ``batch_first`` either way (``weight_ih_l0``, ...,
+            ``..._reverse``), and ``readout.weight``, ``readout.bias`` of the
+            ``nn.Linear`` applied at every step, e.g.
+            ``{**rnn.state_dict(), **{"readout." + k: v for k, v in
+            linear.state_dict().items()}}``. Values are numpy arrays or torch
+            tensors on any device.
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> import warnings
+        >>> import numpy as np
+        >>> from reservoir import LSTMRegressor
+        >>> u = np.sin(np.arange(200) * 0.1)[:, None]
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")    # two epochs do not converge
+        ...     lstm = LSTMRegressor(hidden_size=8, max_iter=2, random_state=0).fit(
+        ...         u[:-1], u[1:, 0])
+        >>> twin = LSTMRegressor(hidden_size=8).from_torch_state_dict(
+        ...     lstm.to_torch_state_dict())
+        >>> bool(np.array_equal(twin.predict(u), lstm.predict(u)))
+        True
+
+        With PyTorch, from an ``nn.LSTM`` and the ``nn.Linear`` after it::
+
+            sd = {**lstm_module.state_dict(),
+                  **{"readout." + k: v for k, v in linear.state_dict().items()}}
+            est = LSTMRegressor(hidden_size=lstm_module.hidden_size,
+                                num_layers=lstm_module.num_layers,
+                                bidirectional=lstm_module.bidirectional,
+                                dtype="float32").from_torch_state_dict(sd)
+        """
+        self._validate_params()
+        periods, mask = self._cell_options()
+        name = type(self).__name__
+        expected = _network.param_names(self.num_layers, self.bidirectional)
+        try:
+            keys = list(state_dict.keys())
+        except AttributeError:
+            raise TypeError(f"state_dict must be a mapping of parameter names to "
+                            f"arrays; got {type(state_dict).__name__}.") from None
+        missing = [k for k in expected if k not in state_dict]
+        unexpected = [k for k in keys if k not in expected]
+        if missing or unexpected:
+            raise ValueError(
+                f"state_dict does not fit {name}(num_layers={self.num_layers}, "
+                f"bidirectional={self.bidirectional}): missing {missing}, "
+                f"unexpected {unexpected}. Set num_layers and bidirectional as "
+                "in the PyTorch module, and add its readout Linear as "
+                "'readout.weight' and 'readout.bias'.")
+        arrays = {}
+        for k in expected:
+            v = state_dict[k]
+            if hasattr(v, "detach") and hasattr(v, "cpu"):     # a torch tensor
+                v = v.detach().cpu().double().numpy()
+            a = np.asarray(v)
+            if a.dtype.kind not in "iuf":
+                raise TypeError(f"state_dict[{k!r}] has dtype {a.dtype}; weights "
+                                "must be real numbers.")
+            if not np.isfinite(a).all():
+                raise ValueError(f"state_dict[{k!r}] holds NaN or infinite values.")
+            arrays[k] = a
+        H, G = self.hidden_size, _network.CELLS[self._cell].gates
+        dirs = 2 if self.bidirectional else 1
+        w0 = arrays["weight_ih_l0"]
+        readout = arrays["readout.weight"]
+        if w0.ndim != 2 or readout.ndim != 2:
+            raise ValueError("weight_ih_l0 and readout.weight must be 2-D; got "
+                             f"shapes {w0.shape} and {readout.shape}.")
+        n_inputs, n_outputs = w0.shape[1], readout.shape[0]
+        for k in expected:
+            if k == "readout.weight":
+                shape = (n_outputs, H * dirs)
+            elif k == "readout.bias":
+                shape = (n_outputs,)
+            else:
+                kind, layer = k.split("_l")[0], int(k.split("_l")[1].split("_")[0])
+                d_in = n_inputs if layer == 0 else H * dirs
+                shape = {"weight_ih": (G * H, d_in), "weight_hh": (G * H, H),
+                         "bias_ih": (G * H,), "bias_hh": (G * H,)}[kind]
+            if arrays[k].shape != shape:
+                raise ValueError(
+                    f"state_dict[{k!r}] has shape {arrays[k].shape}, but "
+                    f"{name}(hidden_size={H}, num_layers={self.num_layers}, "
+                    f"bidirectional={self.bidirectional}) needs {shape}; set "
+                    "hidden_size as in the PyTorch module.")
+            if mask is not None and k.startswith("weight_hh") and np.any(
+                    arrays[k][mask == 0] != 0):
+                raise ValueError(
+                    f"state_dict[{k!r}] has nonzero weights from faster to slower "
+                    "modules, which the Clockwork RNN does not have (its recurrent "
+                    f"matrix is block-upper-triangular for periods {list(periods)}).")
+        dtype = _DTYPES[self.dtype]
+        for attr in ("_adam", "feature_names_in_"):
+            self.__dict__.pop(attr, None)
+        # copies: training (warm_start) updates the weights in place
+        self._params = {k: np.array(arrays[k], dtype=dtype, order="C") for k in expected}
+        self._periods, self._mask = periods, mask
+        self.n_features_in_ = n_inputs
+        self.n_outputs_ = n_outputs
+        self._y_info = (n_outputs == 1, None, None)
+        self.loss_curve_ = []
+        self.validation_scores_ = [] if self.early_stopping else None
+        self.best_validation_score_ = None
+        self.best_loss_ = np.inf
+        self.n_iter_ = 0
+        return self
+
     @property
     def n_parameters_(self):
         """Number of trainable parameters (masked CW-RNN weights excluded)."""
