@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import copyreg
 import importlib
-import io
 import json
 import math
 import os
@@ -216,9 +215,8 @@ class _Encoder:
             node["args"] = [self.encode(a, f"{path}.__new__") for a in args]
         state = rv[2] if len(rv) > 2 else None
         if state is not None:
-            name = type(obj).__name__
             if isinstance(state, dict):
-                node["state"] = self._state(state, f"{path}" if path else name)
+                node["state"] = self._state(state, path)
             elif (isinstance(state, tuple) and len(state) == 2
                     and (state[0] is None or isinstance(state[0], dict))
                     and isinstance(state[1], dict)):
@@ -669,7 +667,7 @@ class _Resolver:
         if parts[0] not in _TRUSTED_PACKAGES + ("sklearn",):
             return True
         # never import test modules, and look up plain class names only
-        if any(p in ("tests", "conftest", "_testing") or p.startswith("test")
+        if any(p in ("tests", "conftest", "_testing") or p.startswith(("test", "__"))
                or not p.isidentifier() for p in parts):
             return True
         return any(not p.isidentifier() or p.startswith("__")
@@ -863,7 +861,8 @@ def _load(f, name, trusted):
         except KeyError:
             raise ValueError(f"{name} is a zip archive without {_HEADER}: not a "
                              "reservoir-ts model file.") from None
-        except (zipfile.BadZipFile, EOFError, OSError, ValueError, _zlib_error()) as exc:
+        except (zipfile.BadZipFile, EOFError, OSError, ValueError, RecursionError,
+                _zlib_error()) as exc:
             raise ValueError(f"{name} is corrupted ({exc}); save the model "
                              "again.") from None
         if not isinstance(header, dict) or header.get("format") != FORMAT:
@@ -889,8 +888,8 @@ def _load(f, name, trusted):
                 "check its predictions or refit.", ReservoirWarning, stacklevel=3)
         resolver = _Resolver(trusted, name, file_project)
         try:
-            names = _classes_named(header["root"], set())
-        except (KeyError, ValueError) as exc:
+            names = _classes_named(header.get("root"), set())
+        except (ValueError, RecursionError) as exc:
             raise ValueError(f"{name} is corrupted ({exc}).") from None
         foreign = sorted(f"{m}.{q}" for m, q in names if resolver.untrusted((m, q)))
         if foreign:
@@ -904,6 +903,8 @@ def _load(f, name, trusted):
             resolver(cls_name)            # every class checked before building
 
         n_arrays = header.get("arrays")
+        if not isinstance(n_arrays, int) or "root" not in header:
+            raise ValueError(f"{name} is corrupted (its header is incomplete).")
 
         def read_array(i):
             if not isinstance(i, int) or not 0 <= i < n_arrays:
@@ -917,7 +918,8 @@ def _load(f, name, trusted):
         decoder = _Decoder(read_array, resolver)
         try:
             return decoder.decode(header["root"])
-        except (zipfile.BadZipFile, EOFError, KeyError, IndexError, _zlib_error()) as exc:
+        except (zipfile.BadZipFile, EOFError, KeyError, IndexError, RecursionError,
+                _zlib_error()) as exc:
             raise ValueError(f"{name} is corrupted ({type(exc).__name__}: {exc}); "
                              "save the model again.") from None
         except ValueError as exc:

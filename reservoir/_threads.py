@@ -137,6 +137,10 @@ def single_threaded_blas():
     is at least 2. Inside the block that count is capped by
     :func:`thread_budget`, so a fit inside a dask worker thread or a joblib
     process worker does not add a helper thread beyond its share of cores.
+    OpenBLAS's limit is process-wide: threadpoolctl lets the first thread
+    that sets it control it until that thread's block ends (the others'
+    calls do nothing), so blocks in several threads at once cannot leave the
+    process with a wrong count.
     """
     from threadpoolctl import threadpool_limits
 

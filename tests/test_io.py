@@ -16,7 +16,6 @@ from sklearn.base import BaseEstimator, TransformerMixin, clone
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 
-import reservoir
 from forecasting import (AnomalyDetector, Forecaster, NaiveForecaster,
                          RollingZScoreDetector, SeasonalNaiveDetector,
                          SeasonalNaiveForecaster)

@@ -25,25 +25,48 @@ def _many_sequences(seed, n=50):
     return X, y
 
 
-def _job(seed):
+def _estimators(seed, n_jobs):
+    """A tiny instance of every public estimator class (new ones included),
+    with ``n_jobs`` where the class has it."""
+    from reservoir._warm import _TINY, _estimator_classes
+    out = []
+    for cls in _estimator_classes():
+        params = cls().get_params(deep=False)
+        kw = {k: v for k, v in _TINY.items() if k in params}
+        kw.update({k: v for k, v in (("n_jobs", n_jobs), ("washout", 5),
+                                     ("random_state", seed)) if k in params})
+        out.append(cls(**kw))
+    return out
+
+
+def _flat(out):
+    if isinstance(out, list):
+        return np.concatenate([np.asarray(o).ravel() for o in out])
+    return np.asarray(out).ravel()
+
+
+def _job(seed, n_jobs):
+    from sklearn.base import is_classifier
     X, y = _many_sequences(seed)
-    esn = ESNRegressor(n_reservoir=40, washout=5, n_jobs=2, random_state=seed).fit(X, y)
-    states = Reservoir(n_reservoir=30, n_jobs=2, random_state=seed).fit(X).transform(X)
-    return esn.coef_, np.concatenate(esn.predict(X)), np.concatenate(states)
+    results = []
+    for est in _estimators(seed, n_jobs):
+        if not hasattr(est, "predict"):
+            results.append(_flat(est.fit(X).transform(X)))
+            continue
+        target = [(t > 0).astype(np.int64) for t in y] if is_classifier(est) else y
+        results.append(_flat(est.fit(X, target).predict(X)))
+    return results
 
 
-def concurrent_fits_match_serial(n_threads=4, rounds=6):
-    """Fit in ``n_threads`` threads at once, each ``rounds`` times; compare the
-    bits with the same fits run one after the other with ``n_jobs=1``.
+def concurrent_fits_match_serial(n_threads=4, rounds=4):
+    """Fit every public estimator in ``n_threads`` threads at once (``n_jobs=2``
+    where the class has it), each ``rounds`` times; compare the bits with the
+    same fits run one after the other with ``n_jobs=1``.
     Returns (threading layer, whether every result matched)."""
+    import warnings
+    warnings.simplefilter("ignore")      # one epoch does not converge; not thread-local
     seeds = range(n_threads)
-    serial = {}
-    for s in seeds:
-        X, y = _many_sequences(s)
-        esn = ESNRegressor(n_reservoir=40, washout=5, n_jobs=1, random_state=s).fit(X, y)
-        res = Reservoir(n_reservoir=30, n_jobs=1, random_state=s).fit(X)
-        serial[s] = (esn.coef_, np.concatenate(esn.predict(X)),
-                     np.concatenate(res.transform(X)))
+    serial = {s: _job(s, 1) for s in seeds}
     results, errors = {s: [] for s in seeds}, []
     barrier = threading.Barrier(n_threads)
 
@@ -51,7 +74,7 @@ def concurrent_fits_match_serial(n_threads=4, rounds=6):
         try:
             barrier.wait()
             for _ in range(rounds):
-                results[s].append(_job(s))
+                results[s].append(_job(s, 2))
         except BaseException as exc:      # reported below, not lost in the thread
             errors.append(exc)
 
@@ -62,11 +85,13 @@ def concurrent_fits_match_serial(n_threads=4, rounds=6):
         t.join()
     if errors:
         raise errors[0]
-    same = all(np.array_equal(a, b)
-               for s in seeds for got in results[s] for a, b in zip(got, serial[s]))
+    same = all(len(got) == len(serial[s]) and all(
+        np.array_equal(a, b) for a, b in zip(got, serial[s]))
+        for s in seeds for got in results[s])
     return numba.threading_layer(), same
 
 
+@pytest.mark.filterwarnings("ignore")
 def test_four_threads_fitting_at_once_give_the_serial_bits():
     """Same process, same shapes: the parallel kernel is bitwise equal to the
     one-thread run of every sequence, so the bits must not change."""
@@ -119,3 +144,40 @@ def test_the_recurrent_helper_thread_follows_the_budget(monkeypatch):
     monkeypatch.delenv("OMP_NUM_THREADS")
     with single_threaded_blas():
         assert numba.get_num_threads() == min(before, thread_budget())
+
+
+def test_the_blas_limit_is_restored_when_the_last_thread_leaves():
+    """OpenBLAS's limit is process-wide: threads entering and leaving the
+    recurrent networks' one-BLAS-thread block in any order must leave the
+    original count behind (not one thread for good)."""
+    from threadpoolctl import threadpool_info
+
+    import scipy.linalg.cython_blas  # noqa: F401
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    original = blas_threads()
+    inside, errors = [], []
+    entered = threading.Barrier(4)
+    order = [threading.Event() for _ in range(4)]
+
+    def run(i):
+        try:
+            with single_threaded_blas():
+                entered.wait()
+                inside.append(blas_threads())
+                order[i].wait()                  # leave in the order 0, 1, 2, 3
+                inside.append(blas_threads())
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for i, t in enumerate(threads):
+        order[i].set()
+        t.join()
+    assert not errors
+    assert len(inside) == 8 and all(counts for counts in inside)
+    assert blas_threads() == original
