@@ -181,3 +181,16 @@ def test_the_blas_limit_is_restored_when_the_last_thread_leaves():
     assert not errors
     assert len(inside) == 8 and all(counts for counts in inside)
     assert blas_threads() == original
+
+
+def test_inside_joblib_process_workers_minus_one_is_the_workers_share(monkeypatch):
+    """joblib's process workers get NUMBA_NUM_THREADS and OMP_NUM_THREADS of
+    cores // n_jobs (unless the parent set them): two workers on this machine
+    must not each take every core."""
+    joblib = pytest.importorskip("joblib")
+    for var in ("OMP_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        monkeypatch.delenv(var, raising=False)
+    share = max(1, joblib.cpu_count() // 2)
+    got = joblib.Parallel(n_jobs=2, backend="loky")(
+        joblib.delayed(effective_n_jobs)(-1) for _ in range(4))
+    assert all(1 <= g <= share for g in got), (got, share)
