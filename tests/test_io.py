@@ -388,10 +388,3 @@ def test_not_a_model_file(tmp_path):
     with pytest.raises(ValueError, match="without model.json"):
         load(tmp_path / "y.zip")
 
-
-def test_the_docstring_examples_run():
-    import doctest
-
-    import reservoir._io as module
-    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
-    assert result.failed == 0 and result.attempted >= 8
