@@ -239,9 +239,30 @@ def test_many_sequences_and_windows():
         est.fit(seqs, ys)
     pred = est.predict(seqs)
     assert [p.shape for p in pred] == [(30,), (55,), (12,)]
-    windows = est._windows(seqs, [y[:, None] for y in ys])
+    # a batch of three is each sequence alone, from a zero state (to float32
+    # rounding: the batch's BLAS products have other shapes)
+    for p, s in zip(pred, seqs):
+        np.testing.assert_allclose(p, est.predict(s), rtol=1e-5, atol=1e-6)
+    targets = [y[:, None] for y in ys]
+    windows = est._windows(seqs, targets)
+    # windows of 20 overlapping by the washout (2): starts 0, 18, 36, ...;
+    # each is the exact slice of its sequence, inputs and targets alike
+    expected = []
+    for s, t in zip(seqs, targets):
+        starts = [0] if len(s) <= 20 else list(range(0, len(s) - 2, 18))
+        expected += [(s[a:a + 20], t[a:a + 20]) for a in starts]
+    assert len(windows) == len(expected) == 2 + 3 + 1
+    for (u, v), (eu, ev) in zip(windows, expected):
+        np.testing.assert_array_equal(u, eu)
+        np.testing.assert_array_equal(v, ev)
     # every step after the first washout is in exactly one window's loss
-    assert sum(len(u) - 2 for u, _ in windows) == sum(len(s) - 2 for s in seqs)
+    covered = [np.zeros(len(s), int) for s in seqs]
+    for i, s in enumerate(seqs):
+        for a in ([0] if len(s) <= 20 else range(0, len(s) - 2, 18)):
+            covered[i][a + 2:a + 20] += 1
+    for c in covered:
+        np.testing.assert_array_equal(c[2:], 1)
+        np.testing.assert_array_equal(c[:2], 0)
 
 
 def test_grid_search_over_hidden_size_and_learning_rate():
