@@ -15,6 +15,8 @@ Everything that validates user data lives here: estimators call
 from __future__ import annotations
 
 import math
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
@@ -24,7 +26,8 @@ import scipy.sparse as sp
 
 __all__ = ["Sequences", "check_X", "check_y_like", "restore", "check_scalar_param",
            "check_sample_weight", "check_future", "check_washout", "check_vector",
-           "allocate_steps", "check_generated_finite", "check_dtype_range"]
+           "allocate_steps", "check_generated_finite", "check_dtype_range",
+           "check_random_state_param", "memory_for"]
 
 
 @dataclass
@@ -591,3 +594,50 @@ def check_dtype_range(seqs, dtype, name="X"):
                 f"beyond the range of dtype='{np.dtype(dtype).name}' (about "
                 f"{limit:.2g}); rescale it (e.g. StandardScaler) or use "
                 "dtype='float64'.")
+
+
+def check_random_state_param(random_state, name="random_state"):
+    """:func:`sklearn.utils.check_random_state` with errors that name the
+    argument (NumPy's own says only "Seed must be between 0 and 2**32 - 1")."""
+    from sklearn.utils import check_random_state
+    if isinstance(random_state, (bool, np.bool_)):
+        raise TypeError(f"{name}={random_state!r} must be None, an int seed or a "
+                        "numpy.random.RandomState.")
+    try:
+        return check_random_state(random_state)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}={_short_repr(random_state)} is not a valid seed "
+                         f"({exc}); pass None, an int in [0, 2**32 - 1] or a "
+                         "numpy.random.RandomState.") from None
+
+
+def _physical_memory():
+    """Bytes of RAM of this machine, or None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+@contextmanager
+def memory_for(n_bytes, what):
+    """Allocate inside the block, or raise a ValueError naming ``what``
+    (e.g. ``"n_reservoir=100000000"``) when ``n_bytes`` cannot be held.
+
+    Refused up front beyond the machine's physical memory (before any work
+    whose own size grows with the request, such as a list of layer names), and
+    when the allocation itself fails: NumPy's refusals of such sizes
+    (MemoryError, "array is too big") do not name the argument.
+    """
+    ram = _physical_memory()
+    limit = ram if ram else np.iinfo(np.intp).max
+    if n_bytes > limit:
+        raise ValueError(f"{what} needs {n_bytes:.3g} bytes, more than this "
+                         f"machine's memory ({limit:.3g} bytes); pass a smaller "
+                         "value.")
+    try:
+        yield
+    except MemoryError:
+        raise ValueError(f"{what} needs {n_bytes:.3g} bytes, more memory than "
+                         "this machine can allocate now; pass a smaller "
+                         "value.") from None

@@ -20,13 +20,12 @@ RK4 step.
 """
 
 import math
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._sequences import check_scalar_param
+from ._sequences import check_scalar_param, memory_for
 
 __all__ = [
     "lorenz",
@@ -70,17 +69,18 @@ def _check_real(
     return float(value)
 
 
-@contextmanager
-def _memory_for(**sizes):
-    """Turn a failed allocation into a ValueError naming the size arguments."""
+def _memory_for(n_values, bytes_per_value, **sizes):
+    """Refuse, naming the size arguments, a request for more values than this
+    machine can hold (NumPy and Python's own refusals name nothing)."""
+    what = ", ".join(f"{k}={v}" for k, v in sizes.items())
+    return memory_for(n_values * bytes_per_value, what)
+
+
+def _float_values(value, name):
     try:
-        yield
-    except (MemoryError, OverflowError) as exc:
-        if isinstance(exc, OverflowError) and "index-sized" not in str(exc):
-            raise
-        args = ", ".join(f"{k}={v}" for k, v in sizes.items())
-        raise ValueError(f"{args} ask for more values than this machine can "
-                         "hold; pass smaller sizes.") from None
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must hold real numbers ({exc}).") from None
 
 
 def _check_random_state(random_state):
@@ -257,8 +257,9 @@ def mackey_glass(
     rng = _check_random_state(random_state)
 
     n_steps = (discard + n_timesteps - 1) * subsample
-    with _memory_for(n_timesteps=n_timesteps, tau=tau, dt=dt, subsample=subsample,
-                     discard=discard):
+    # a list of Python floats: a pointer and, mostly, a float object per step
+    with _memory_for(delay + 1 + n_steps, 32, n_timesteps=n_timesteps, tau=tau,
+                     dt=dt, subsample=subsample, discard=discard):
         history = np.full(delay + 1, x0)
         if history_noise > 0:
             history += rng.uniform(-history_noise, history_noise, size=delay + 1)
@@ -305,7 +306,7 @@ def mackey_glass_squash(x):
     >>> float(mackey_glass_unsquash(mackey_glass_squash(1.2)))
     1.2
     """
-    return np.tanh(np.asarray(x, dtype=np.float64) - 1.0)
+    return np.tanh(_float_values(x, "x") - 1.0)
 
 
 def mackey_glass_unsquash(y):
@@ -339,7 +340,7 @@ def mackey_glass_unsquash(y):
     >>> float(mackey_glass_unsquash(0.0))
     1.0
     """
-    y = np.asarray(y, dtype=np.float64)
+    y = _float_values(y, "y")
     bad = ~(np.abs(y) < 1.0)
     if np.any(bad):
         position = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -465,7 +466,7 @@ def narma(n_timesteps, order=10, washout=200, max_tries=10, random_state=None):
 
     total = washout + n_timesteps
     for _ in range(max_tries):
-        with _memory_for(n_timesteps=n_timesteps, washout=washout):
+        with _memory_for(total, 80, n_timesteps=n_timesteps, washout=washout):
             u = rng.uniform(0.0, 0.5, size=total)
         y, t_fail = _narma_recurrence(u.tolist(), order)
         if t_fail < 0:
@@ -606,7 +607,8 @@ def lorenz(
         if not np.all(np.isfinite(start)):
             raise ValueError(f"x0={start.tolist()} must be finite.")
 
-    with _memory_for(n_timesteps=n_timesteps, discard=discard):
+    with _memory_for(discard + n_timesteps, 160, n_timesteps=n_timesteps,
+                     discard=discard):
         states = _lorenz_rk4(*start.tolist(), discard + n_timesteps - 1, dt, sigma,
                              rho, beta)
     out = np.asarray(states[discard:], dtype=np.float64)
@@ -690,7 +692,8 @@ def memory_capacity_task(n_timesteps, max_delay, random_state=None, distribution
             "or 'normal'."
         )
     rng = _check_random_state(random_state)
-    with _memory_for(n_timesteps=n_timesteps, max_delay=max_delay):
+    with _memory_for(n_timesteps * (max_delay + 2), 8, n_timesteps=n_timesteps,
+                     max_delay=max_delay):
         if distribution == "uniform":
             u = rng.uniform(-0.5, 0.5, size=n_timesteps)
         else:

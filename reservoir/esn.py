@@ -7,15 +7,15 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels, matrices
 from ._base import SequenceRegressorMixin
-from ._compat import check_feature_names, regressor_tags, transformer_tags
+from ._compat import (check_feature_names, output_container, regressor_tags,
+                      transformer_tags)
 from ._sequences import (allocate_steps, check_future, check_generated_finite,
-                         check_scalar_param, check_vector, check_washout, check_X,
-                         check_y_like, restore)
+                         check_random_state_param, check_scalar_param, check_vector,
+                         check_washout, check_X, check_y_like, memory_for, restore)
 from ._threads import numba_threads
 from .readout import make_statistics
 from ._warnings import ReservoirWarning
@@ -54,6 +54,11 @@ def _check_outputs_finite(arrays, seqs, name):
                 f"values (up to {_largest(seqs.arrays):.3g} in absolute value) "
                 "times the readout's weights exceed the float range. "
                 "Standardise X (e.g. StandardScaler) before fitting.")
+
+
+def _check_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}={value!r} must be True or False.")
 
 
 def _check_alpha(alpha):
@@ -208,9 +213,12 @@ class Reservoir(TransformerMixin, BaseEstimator):
         """Draw W, W_in and the bias in a fixed order from ``random_state``."""
         p = self._validate_params()
         scaling = self._check_input_scaling(p["input_scaling"], n_features)
-        rng = check_random_state(self.random_state)
+        rng = check_random_state_param(self.random_state)
         n = p["n_reservoir"]
-        W = matrices.fixed_indegree_matrix(n, p["density"], rng)
+        # the recurrent weights (value and column index each) and W_in, bias
+        entries = n * matrices.n_incoming(n, p["density"]) + n * (n_features + 2)
+        with memory_for(16 * entries, f"n_reservoir={n}"):
+            W = matrices.fixed_indegree_matrix(n, p["density"], rng)
         eig_seed = rng.randint(np.iinfo(np.int32).max)
         rho = matrices.spectral_radius(W, random_state=eig_seed)
         if rho > 0:
@@ -267,6 +275,13 @@ class Reservoir(TransformerMixin, BaseEstimator):
         seqs = check_X(X, n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=False)
+        container = output_container(self)
+        if container != "default" and seqs.kind != "single":
+            raise ValueError(
+                f"set_output(transform={container!r}) gives one table, but X "
+                f"holds {len(seqs.arrays)} sequences; transform them one at a "
+                "time, or keep the default output (a list of arrays, or a "
+                "list of DataFrames for a list of DataFrames).")
         out = [np.empty((n, self.W_.shape[0])) for n in seqs.lengths]
         for pieces, _, states in self._iter_states(seqs.arrays):
             row = 0
@@ -496,6 +511,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         -------
         self
         """
+        _check_flag(continue_state, "continue_state")
         first = not hasattr(self, "_stats")
         if continue_state and first:
             raise ValueError("continue_state=True needs a previous call of "
@@ -627,6 +643,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             Only with ``return_state=True``.
         """
         check_is_fitted(self, "coef_")
+        _check_flag(return_state, "return_state")
         seqs = check_X(X, n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=False)

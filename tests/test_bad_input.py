@@ -293,3 +293,59 @@ def test_object_arrays_of_numbers_are_numbers():
     a = ESNRegressor(n_reservoir=5, random_state=0).fit(obj, y).predict(obj)
     b = ESNRegressor(n_reservoir=5, random_state=0).fit(ref, y).predict(ref)
     np.testing.assert_array_equal(a, b)
+
+
+def test_pandas_output_of_many_sequences_is_refused_by_name():
+    """set_output(transform="pandas") once failed deep in NumPy ("setting an
+    array element with a sequence") for a list of sequences."""
+    res = Reservoir(n_reservoir=4, random_state=0).set_output(transform="pandas")
+    states = res.fit_transform(_FRAME)
+    assert isinstance(states, pd.DataFrame) and states.index.equals(_FRAME.index)
+    for many in ([X, X[:5]], np.stack([X, X])):
+        with pytest.raises(ValueError, match=r"set_output\(transform='pandas'\) gives one "
+                                             r"table, but X holds 2 sequences"):
+            res.transform(many)
+
+
+def test_flags_of_predict_and_partial_fit_are_checked():
+    esn = ESNRegressor(n_reservoir=5, random_state=0).fit(X, y)
+    with pytest.raises(TypeError, match="return_state='yes' must be True or False"):
+        esn.predict(X, return_state="yes")
+    with pytest.raises(TypeError, match="continue_state=1 must be True or False"):
+        esn.partial_fit(X, y, continue_state=1)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"random_state": -1}, r"random_state=-1 is not a valid seed"),
+    ({"random_state": "seed"}, r"random_state='seed' is not a valid seed"),
+    ({"n_reservoir": 2 ** 62}, r"n_reservoir=4611686018427387904 needs .* bytes"),
+])
+def test_seeds_and_sizes_name_the_parameter(params, match):
+    with pytest.raises((TypeError, ValueError), match=match):
+        ESNRegressor(**params).fit(X, y)
+
+
+def test_recurrent_sizes_seeds_and_dtypes():
+    with pytest.raises(ValueError, match=r"hidden_size=32 with num_layers=1000000000000 needs"):
+        GRURegressor(num_layers=10 ** 12).fit(X, y)
+    with pytest.raises(ValueError, match="random_state=-1 is not a valid seed"):
+        GRURegressor(random_state=-1).fit(X, y)
+    with pytest.raises(ValueError, match="dtype=None must be 'float32' or 'float64'"):
+        GRURegressor(dtype=None).fit(X, y)
+    # a NumPy type names the dtype as well as its string does
+    a = _fitted(GRURegressor, X, y).set_params(dtype=np.float64)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a.fit(X, y)
+        b = GRURegressor(**dict(_TINY[GRURegressor], dtype="float64")).fit(X, y)
+    np.testing.assert_array_equal(a.predict(X), b.predict(X))
+    assert a.predict(X).dtype == np.float64
+
+
+def test_a_learning_rate_that_overflows_the_weights_is_a_divergence():
+    """lr=1e300 once left inf weights after the last step: predict then
+    blamed X. The step that overflows is a divergence, named as such."""
+    with pytest.raises(ValueError, match="loss or weights became non-finite in the "
+                                         "first epoch; lower learning_rate_init"):
+        SimpleRNNRegressor(hidden_size=4, max_iter=1, learning_rate_init=1e300,
+                           random_state=0).fit(X, y)

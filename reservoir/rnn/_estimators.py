@@ -9,14 +9,14 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._base import SequenceRegressorMixin, checked_params
 from .._compat import check_feature_names, regressor_tags
 from .._sequences import (allocate_steps, check_dtype_range, check_future,
-                          check_generated_finite, check_scalar_param, check_washout,
-                          check_X, check_y_like, restore)
+                          check_generated_finite, check_random_state_param,
+                          check_scalar_param, check_washout, check_X, check_y_like,
+                          memory_for, restore)
 from .._threads import single_threaded_blas
 from .._warnings import ReservoirWarning
 from . import _network
@@ -24,6 +24,18 @@ from . import _network
 __all__ = ["SimpleRNNRegressor", "GRURegressor", "LSTMRegressor", "CWRNNRegressor"]
 
 _DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def _dtype_name(dtype):
+    """'float32' or 'float64' from a name, a NumPy type or a dtype."""
+    try:
+        name = None if dtype is None else np.dtype(dtype).name
+    except (TypeError, ValueError):
+        name = None
+    if name not in _DTYPES:
+        raise ValueError(f"dtype={dtype!r} must be 'float32' or 'float64' (or "
+                         "np.float32 / np.float64).")
+    return name
 
 
 class _Progress:
@@ -141,9 +153,7 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
             if not isinstance(getattr(self, flag), (bool, np.bool_)):
                 raise TypeError(f"{flag}={getattr(self, flag)!r} must be True or False.")
             p[flag] = bool(getattr(self, flag))
-        if not isinstance(self.dtype, str) or self.dtype not in _DTYPES:
-            raise ValueError(f"dtype={self.dtype!r} must be 'float32' or 'float64'.")
-        p["dtype"] = self.dtype
+        p["dtype"] = _dtype_name(self.dtype)
         if isinstance(self.verbose, (bool, np.bool_)):
             p["verbose"] = bool(self.verbose)
         else:
@@ -285,7 +295,7 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         dtype = _DTYPES[self.dtype]
         check_dtype_range(seqs, dtype, "X")
         check_dtype_range(targets, dtype, "y")
-        rng = check_random_state(self.random_state)
+        rng = check_random_state_param(self.random_state)
         self._periods, self._mask = periods, mask
         self._net_config = dict(cell=self._cell, num_layers=self.num_layers,
                                 bidirectional=self.bidirectional, periods=periods)
@@ -293,9 +303,15 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
             self.n_features_in_ = seqs.n_columns
             self.n_outputs_ = targets.n_columns
             self._y_info = (targets.was_1d, targets.columns, targets.name)
-            self._params = _network.init_params(
-                self._cell, self.n_features_in_, self.hidden_size, self.num_layers,
-                self.bidirectional, self.n_outputs_, rng, dtype, mask)
+            H, L, dirs = self.hidden_size, self.num_layers, 1 + self.bidirectional
+            G = _network.CELLS[self._cell].gates * H
+            count = dirs * G * (self.n_features_in_ + H + 2) \
+                + (L - 1) * dirs * G * (dirs * H + H + 2) + self.n_outputs_ * (dirs * H + 1)
+            # float64 draws, then the dtype's copy
+            with memory_for(16 * count, f"hidden_size={H} with num_layers={L}"):
+                self._params = _network.init_params(
+                    self._cell, self.n_features_in_, H, L, self.bidirectional,
+                    self.n_outputs_, rng, dtype, mask)
             self.loss_curve_ = []
             self.validation_scores_ = [] if self.early_stopping else None
             self.best_validation_score_ = None
@@ -329,6 +345,11 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
                         self._diverged(best_params, epoch)
                         return self
                     self._adam.step(self._params, grads, self.clip_norm)
+                    # a step can overflow the weights themselves (a huge
+                    # learning rate): that is a divergence too
+                    if not all(np.isfinite(v).all() for v in self._params.values()):
+                        self._diverged(best_params, epoch)
+                        return self
                     weight = float(mb.sum())
                     total += loss * weight
                     count += weight
@@ -369,12 +390,12 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
     def _diverged(self, best_params, epoch):
         if not self.loss_curve_:
             raise ValueError(
-                f"{type(self).__name__}: the training loss became non-finite in "
-                f"the first epoch; lower learning_rate_init (now "
+                f"{type(self).__name__}: the training loss or weights became "
+                f"non-finite in the first epoch; lower learning_rate_init (now "
                 f"{self.learning_rate_init}) or standardise X and y.")
         self._params = best_params
         warnings.warn(
-            f"{type(self).__name__}: the training loss became non-finite in epoch "
+            f"{type(self).__name__}: the training loss or weights became non-finite in epoch "
             f"{epoch + 1}; the weights of the best epoch were restored. Lower "
             f"learning_rate_init (now {self.learning_rate_init}) or clip_norm.",
             ReservoirWarning, stacklevel=3)
