@@ -19,17 +19,18 @@ def output_container(estimator, method="transform"):
     return _get_output_config(method, estimator)["dense"]
 
 
-def check_feature_names(estimator, frame, *, reset):
+def check_feature_names(estimator, frame, *, reset, name="X"):
     """Record (``reset``) or check ``feature_names_in_`` from a DataFrame.
 
     ``frame`` is the first pandas input of the sequences, or None for numpy.
-    scikit-learn's refusals (mixed str/non-str column names, other names than
-    in fit) say "feature names"; ours name the argument, X.
+    scikit-learn's refusals (mixed str/non-str or duplicate column names,
+    other names than in fit) say "feature names"; ours name the argument.
     """
     try:
         _check_feature_names(estimator, frame, reset=reset)
     except (TypeError, ValueError) as exc:
-        raise type(exc)(f"X's column names cannot be used: {exc}") from None
+        kind = TypeError if isinstance(exc, TypeError) else ValueError
+        raise kind(f"{name}'s column names cannot be used: {exc}") from None
 
 
 def _sequence_input_tags(tags):

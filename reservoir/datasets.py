@@ -466,9 +466,11 @@ def narma(n_timesteps, order=10, washout=200, max_tries=10, random_state=None):
 
     total = washout + n_timesteps
     for _ in range(max_tries):
-        with _memory_for(total, 80, n_timesteps=n_timesteps, washout=washout):
+        # the inputs, their list and the recurrence's list (order + total long)
+        with _memory_for(2 * total + order, 40, n_timesteps=n_timesteps,
+                         washout=washout, order=order):
             u = rng.uniform(0.0, 0.5, size=total)
-        y, t_fail = _narma_recurrence(u.tolist(), order)
+            y, t_fail = _narma_recurrence(u.tolist(), order)
         if t_fail < 0:
             y = np.asarray(y, dtype=np.float64)
             return u[washout:], y[washout:]

@@ -711,6 +711,8 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         else:
             seqs = check_X(X_warmup, "X_warmup", n_features=self.n_features_in_,
                            estimator_name=type(self).__name__)
+            check_feature_names(self, seqs.feature_source, reset=False,
+                                name="X_warmup")
             if seqs.kind != "single":
                 raise ValueError("X_warmup must be one 2-D sequence.")
             _, x_last = self.predict(seqs.arrays[0], initial_state=initial_state,

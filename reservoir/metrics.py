@@ -178,7 +178,7 @@ def nrmse(y_true, y_pred, *, multioutput="uniform_average"):
     # work at unit magnitude, so that squares of 1e300- or 1e-300-scale data
     # neither overflow nor underflow. Power-of-two scales are exact, so
     # ordinary data get the bits of the unscaled formula.
-    s_true = _power_of_two_above(np.abs(true_2d).max(axis=0))
+    s_true = _power_of_two_above(np.abs(true_2d).max(axis=0))   # > 0: not constant
     s_both = np.maximum(s_true, _power_of_two_above(np.abs(pred_2d).max(axis=0)))
     rmse = np.sqrt(np.mean((true_2d / s_both - pred_2d / s_both) ** 2, axis=0))
     with np.errstate(over="ignore"):   # a ratio beyond 1.8e308 is inf
@@ -189,8 +189,10 @@ def nrmse(y_true, y_pred, *, multioutput="uniform_average"):
 
 
 def _power_of_two_above(x):
-    """The smallest power of two above ``|x|`` (1 for 0), elementwise."""
-    return np.ldexp(1.0, np.frexp(x)[1])
+    """The smallest power of two above ``|x|`` elementwise; 0 for 0 (so that a
+    zero column never sets the scale of another)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x == 0, 0.0, np.ldexp(1.0, np.frexp(x)[1]))
 
 
 def memory_capacity(u, Y_pred, *, max_delay=None, return_per_delay=False):
@@ -308,9 +310,9 @@ def memory_capacity(u, Y_pred, *, max_delay=None, return_per_delay=False):
         # a correlation is scale invariant: work at unit magnitude (exact
         # power-of-two scales) so that 1e300 or 1e-300 data do not overflow
         target = u[: n_timesteps - k]
-        target = target / _power_of_two_above(np.abs(target).max())
+        target = target / (_power_of_two_above(np.abs(target).max()) or 1.0)
         output = Y_pred[k:, k - 1]
-        output = output / _power_of_two_above(np.abs(output).max())
+        output = output / (_power_of_two_above(np.abs(output).max()) or 1.0)
         # exact constancy tests: centring a constant leaves rounding noise
         if np.all(target == target[0]):
             raise ValueError(

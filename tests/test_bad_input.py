@@ -349,3 +349,45 @@ def test_a_learning_rate_that_overflows_the_weights_is_a_divergence():
                                          "first epoch; lower learning_rate_init"):
         SimpleRNNRegressor(hidden_size=4, max_iter=1, learning_rate_init=1e300,
                            random_state=0).fit(X, y)
+
+
+@pytest.mark.parametrize("Est", list(_TINY))
+def test_generate_checks_the_warm_up_columns_as_predict_checks_X(Est):
+    est = _fitted(Est, _FRAME, y)
+    future = np.zeros((2, 1))
+    for bad, match in [(_FRAME[["b", "a"]], "X_warmup's column names cannot be used"),
+                       (pd.DataFrame(X, columns=["a", 1]), "X_warmup's column names")]:
+        with pytest.raises((TypeError, ValueError), match=match):
+            est.generate(3, X_warmup=bad, X_future=future)
+    assert np.isfinite(est.generate(3, X_warmup=_FRAME, X_future=future)).all()
+
+
+def test_duplicate_column_names_are_refused_naming_X():
+    dup = pd.DataFrame(X, columns=["a", "a"])
+    with pytest.raises(ValueError, match="X's column names cannot be used.*unique"):
+        ESNRegressor(n_reservoir=5).fit(dup, y)
+
+
+class _FixedOutput(ESNRegressor):
+    """An ESN whose predictions are replaced by ``output`` (set after fit)."""
+
+    def predict(self, X_, **kw):
+        return np.asarray(self.output, dtype=float)
+
+
+@pytest.mark.parametrize("truth, output, expected", [
+    # a constant target: 1 if predicted exactly, else 0 (scikit-learn's
+    # convention); r2_score itself gives -1e30 here (the mean of six equal
+    # values is not exactly that value)
+    ([0.4] * 6, [0.5] * 6, 0.0),
+    ([0.4] * 6, [0.4] * 6, 1.0),
+    # 1e-300-scale truth against O(1) predictions: -1e600 rounds to -inf
+    ([1e-300, 0.0, 0.0, 0.0], [0.5, 0.5, 0.5, 0.5], -np.inf),
+    # squares of 1e-239 underflow in r2_score (which then says "constant")
+    ([3e-239, 0.0], [3e-239, 1e-239], 1.0 - (1 / 9) / 0.5),
+])
+def test_score_at_the_edges_of_float(truth, output, expected):
+    Xs = np.zeros((len(truth), 1))
+    est = _FixedOutput(n_reservoir=3, random_state=0).fit(Xs, np.arange(len(truth)))
+    est.output = output
+    assert est.score(Xs, np.asarray(truth)) == pytest.approx(expected, rel=1e-12)

@@ -263,3 +263,11 @@ def test_memory_capacity_at_extreme_scales(scale):
     Y_pred = Y + rng.normal(scale=0.3, size=Y.shape)
     expected = memory_capacity(u, Y_pred)
     assert memory_capacity(u * scale, Y_pred / scale) == pytest.approx(expected, rel=1e-12)
+
+
+def test_nrmse_a_zero_prediction_does_not_set_the_scale():
+    """y_true of 2e-202 against y_pred 0 once scored 0.0 (the all-zero
+    prediction's scale was taken as 1 and 2e-202 squared underflowed)."""
+    assert nrmse([2e-202, 0.0], [0.0, 0.0]) == pytest.approx(np.sqrt(2), rel=1e-15)
+    assert nrmse([2e-202, 0.0], [1.0, 1.0]) == pytest.approx(
+        np.sqrt((1 - 2e-202) ** 2 + 1) / np.sqrt(2) / 1e-202, rel=1e-12)

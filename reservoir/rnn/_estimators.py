@@ -450,6 +450,7 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
                              "generate; fit with bidirectional=False.")
         seqs = check_X(X_warmup, "X_warmup", n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
+        check_feature_names(self, seqs.feature_source, reset=False, name="X_warmup")
         if seqs.kind != "single":
             raise ValueError("X_warmup must be one 2-D sequence.")
         dtype = self._params["readout.weight"].dtype
