@@ -204,11 +204,12 @@ def _check_same_columns(entries, name):
         return
     if not all(frames):
         i = frames.index(not frames[0])
-        kinds = {True: "a DataFrame", False: f"a {type(entries[i]).__name__}"}
+        what = [("an " if t[0] in "aeiou" else "a ") + t
+                for t in (type(entries[0]).__name__, type(entries[i]).__name__)]
         raise ValueError(
-            f"{name} (sequence 0) is {kinds[frames[0]]} but {name} (sequence "
-            f"{i}) is {kinds[frames[i]]}; pass every sequence the same way "
-            "(all DataFrames with the same columns, or all arrays).")
+            f"{name} (sequence 0) is {what[0]} but {name} (sequence {i}) is "
+            f"{what[1]}; pass every sequence the same way (all DataFrames with "
+            "the same columns, or all arrays).")
     first = entries[0].columns
     for i, e in enumerate(entries[1:], start=1):
         if not e.columns.equals(first):

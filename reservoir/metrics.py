@@ -178,9 +178,14 @@ def nrmse(y_true, y_pred, *, multioutput="uniform_average"):
     # work at unit magnitude, so that squares of 1e300- or 1e-300-scale data
     # neither overflow nor underflow. Power-of-two scales are exact, so
     # ordinary data get the bits of the unscaled formula.
+    # The residual gets its own scale too: an error 1e-184 times the target's
+    # size is small, not zero.
     s_true = _power_of_two_above(np.abs(true_2d).max(axis=0))   # > 0: not constant
     s_both = np.maximum(s_true, _power_of_two_above(np.abs(pred_2d).max(axis=0)))
-    rmse = np.sqrt(np.mean((true_2d / s_both - pred_2d / s_both) ** 2, axis=0))
+    resid = true_2d / s_both - pred_2d / s_both
+    s_resid = _power_of_two_above(np.abs(resid).max(axis=0))
+    rmse = s_resid * np.sqrt(np.mean((resid / np.where(s_resid, s_resid, 1.0)) ** 2,
+                                     axis=0))
     with np.errstate(over="ignore"):   # a ratio beyond 1.8e308 is inf
         scores = rmse / np.std(true_2d / s_true, axis=0) * (s_both / s_true)
     if weights is None and multioutput == "raw_values":

@@ -271,3 +271,6 @@ def test_nrmse_a_zero_prediction_does_not_set_the_scale():
     assert nrmse([2e-202, 0.0], [0.0, 0.0]) == pytest.approx(np.sqrt(2), rel=1e-15)
     assert nrmse([2e-202, 0.0], [1.0, 1.0]) == pytest.approx(
         np.sqrt((1 - 2e-202) ** 2 + 1) / np.sqrt(2) / 1e-202, rel=1e-12)
+    # an error 1e-184 times the target's size is small, not zero
+    assert nrmse([7e-185, 1.0], [0.0, 1.0]) == pytest.approx(
+        7e-185 / np.sqrt(2) / 0.5, rel=1e-12)

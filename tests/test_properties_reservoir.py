@@ -341,7 +341,7 @@ def fit_predict(name, X, y, pandas_output=False, **params):
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ALL)
-@budget(70)
+@budget(50)
 @given(data=st.data())
 def test_fit_predict_any_presentation(name, data):
     kind, arrays = data.draw(sequences())
@@ -400,7 +400,7 @@ def test_reservoir_states_equal_the_naive_loop(data):
         np.testing.assert_allclose(got, ref, rtol=1e-10, atol=1e-12 * scale)
 
 
-@budget(60)
+@budget(40)
 @given(data=st.data())
 def test_esn_readout_is_ridge_on_the_states(data):
     """The streamed readout equals Ridge on [u, x] after the washout, for any
@@ -586,7 +586,7 @@ def _y_like(X):
 
 
 @pytest.mark.parametrize("name", ALL)
-@budget(60)
+@budget(40)
 @given(data=st.data())
 def test_bad_X_is_refused_by_every_method(name, data):
     X_bad, case = data.draw(bad_inputs())
@@ -774,7 +774,7 @@ def _python_twin(value):
 
 
 @pytest.mark.parametrize("name", ALL)
-@budget(120)
+@budget(80)
 @given(data=st.data())
 def test_parameters_work_like_python_values_or_are_refused(name, data):
     param = data.draw(st.sampled_from(sorted(PARAMETERS[name])))
@@ -817,7 +817,7 @@ ARGUMENT_VALUES = st.one_of(
 
 
 @pytest.mark.parametrize("name", REGRESSORS)
-@budget(60)
+@budget(40)
 @given(data=st.data())
 def test_generate_arguments(name, data):
     """generate: finite output of (n_steps,) that is the closed loop of predict,
@@ -970,7 +970,7 @@ def _to_float(fraction):
     try:
         return float(fraction)
     except OverflowError:
-        return math.copysign(math.inf, fraction)
+        return math.inf if fraction > 0 else -math.inf
 
 
 def _sqrt_fraction(r):
@@ -998,7 +998,7 @@ def _reference_nrmse(t, p):
     return np.array(out)
 
 
-@budget(150)
+@budget(100)
 @given(data=metric_arrays(), multi=st.sampled_from(
     ["raw_values", "uniform_average", [0.5, 0.5], [0, 0], [1, -1], [np.nan, 1], "bad",
      np.array([2.0, 1.0]), [1], None, 3]))
@@ -1045,7 +1045,7 @@ def test_nrmse(data, multi):
         assert out == pytest.approx(float(np.average(ref, weights=w)), rel=1e-12)
 
 
-@budget(100)
+@budget(80)
 @given(n=st.integers(0, 30), k=st.integers(0, 4), scale=SCALES,
        max_delay=st.sampled_from([None, None, 0, 1, 2, 5, 1.5, np.int8(1), "2", -1,
                                   True]),
@@ -1119,7 +1119,7 @@ def _check_generated(call, shapes, params):
     return out
 
 
-@budget(80)
+@budget(60)
 @given(n=SIZE, tau=st.one_of(st.sampled_from([17, 1, 2.5, 0.1]), REAL),
        a=REAL, b=st.one_of(st.sampled_from([0.1, 0.0]), REAL),
        n_exp=st.one_of(st.sampled_from([10, 2]), REAL), dt=st.one_of(st.sampled_from([0.1, 0.5]), REAL),
