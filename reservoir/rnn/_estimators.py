@@ -227,6 +227,16 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         """The fitted network's structure (as checked by ``fit``)."""
         return self._net_config
 
+    def _set_structure(self, periods, mask):
+        """Record the network's structure from the checked hyper-parameters.
+
+        ``fit`` and :meth:`from_torch_state_dict` both end here, so a network
+        made either way predicts, trains on and saves alike.
+        """
+        self._periods, self._mask = periods, mask
+        self._net_config = dict(cell=self._cell, num_layers=int(self.num_layers),
+                                bidirectional=bool(self.bidirectional), periods=periods)
+
     def _loss_and_grads(self, X, Y, mask, lengths, workspace=None):
         out, tape = _network.forward(self._params, X, lengths, workspace=workspace,
                                      **self._net_args())
@@ -296,9 +306,7 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         check_dtype_range(seqs, dtype, "X")
         check_dtype_range(targets, dtype, "y")
         rng = check_random_state_param(self.random_state)
-        self._periods, self._mask = periods, mask
-        self._net_config = dict(cell=self._cell, num_layers=self.num_layers,
-                                bidirectional=self.bidirectional, periods=periods)
+        self._set_structure(periods, mask)
         if not warm:
             self.n_features_in_ = seqs.n_columns
             self.n_outputs_ = targets.n_columns
@@ -562,7 +570,10 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
                                 bidirectional=lstm_module.bidirectional,
                                 dtype="float32").from_torch_state_dict(sd)
         """
-        self._validate_params()
+        with checked_params(self, self._validate_params()):
+            return self._from_state_dict(state_dict)
+
+    def _from_state_dict(self, state_dict):
         periods, mask = self._cell_options()
         name = type(self).__name__
         expected = _network.param_names(self.num_layers, self.bidirectional)
@@ -627,7 +638,7 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
             self.__dict__.pop(attr, None)
         # copies: training (warm_start) updates the weights in place
         self._params = {k: np.array(arrays[k], dtype=dtype, order="C") for k in expected}
-        self._periods, self._mask = periods, mask
+        self._set_structure(periods, mask)
         self.n_features_in_ = n_inputs
         self.n_outputs_ = n_outputs
         self._y_info = (n_outputs == 1, None, None)
