@@ -501,7 +501,9 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
         labels : ndarray of shape (n_sequences,) many-to-one; per step the
             structure of ``X`` (a 1-D array or a Series on the index of a
             single sequence, a list of them, or (n_sequences, n_timesteps)
-            for a 3-D ``X``).
+            for a 3-D ``X``). Per step, every step gets a label, the first
+            ``washout`` ones too (read from the transient state); ``fit``
+            and ``score`` leave those out.
         """
         seqs = self._check_predict_input(X)
         dec = self._decision(seqs)

@@ -162,7 +162,9 @@ class _RecurrentClassifier(SequenceClassifierMixin, _RecurrentBase):
         labels : ndarray of shape (n_sequences,) many-to-one; per step the
             structure of ``X`` (a 1-D array or a Series on the index of a
             single sequence, a list of them, or (n_sequences, n_timesteps)
-            for a 3-D ``X``).
+            for a 3-D ``X``). Per step, every step gets a label, the first
+            ``washout`` ones too (read from the transient state); ``fit``
+            and ``score`` leave those out.
         """
         seqs, logits = self._logits(X)
         if self._per_step:
