@@ -47,7 +47,6 @@ import time
 import warnings
 
 import numpy as np
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import StratifiedKFold
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -238,7 +237,7 @@ def run_protocol(data, quick):
     best = dict(min(candidates, key=lambda c: np.mean(ranks[c])))
     shipped = ESNClassifier()
     shipped_c = {k: getattr(shipped, k) for k in best}
-    text = [f"### Choosing the defaults (training splits only)", "",
+    text = ["### Choosing the defaults (training splits only)", "",
             f"Every candidate is `SequenceScaler()` then `ESNClassifier(representation=..., "
             f"alpha=...)` with the other defaults (N={shipped.n_reservoir}, spectral "
             f"radius {shipped.spectral_radius}, input scaling {shipped.input_scaling}, "
@@ -498,26 +497,46 @@ def main(argv=None):
              f"Data: {len(Xtr)} training and {len(Xte)} test sequences, "
              f"{Xtr[0].shape[1]} dimension(s), lengths {min(lengths)} to {max(lengths)}, "
              f"{len(np.unique(ytr))} classes; the standard split of the archive.", ""]
+    blocks = {}
     for section in sections:
         t = time.perf_counter()
+        l0 = os.getloadavg()
         fn = {"protocol": run_protocol, "defaults": run_defaults, "cv": run_cv,
               "rnn": run_rnn, "speed": run_speed}[section]
         out = fn(data, args.quick)
         text = out[0] if isinstance(out, tuple) else out
         print(text, flush=True)
-        parts.append(text)
-        parts.append(f"({section}: {time.perf_counter() - t:.0f} s)\n")
+        l1 = os.getloadavg()
+        blocks[section] = (f"<!-- section: {section} -->\n{text}\n({section}: "
+                           f"{time.perf_counter() - t:.0f} s; load average at start "
+                           f"{l0[0]:.2f}, at end {l1[0]:.2f})\n<!-- end: {section} -->")
         log(f"{section} done in {time.perf_counter() - t:.0f} s")
     load1 = os.getloadavg()
-    parts.append(f"Total time {time.perf_counter() - t0:.0f} s. Load average (1, 5, 15 "
-                 f"min) at start {load0[0]:.2f}, {load0[1]:.2f}, {load0[2]:.2f}; at end "
-                 f"{load1[0]:.2f}, {load1[1]:.2f}, {load1[2]:.2f}. ReservoirWarnings "
-                 f"raised: {Quiet.count}.")
-    print(parts[-1])
-    if args.dataset == "JapaneseVowels" and args.section == "all" and not args.quick:
+    summary = (f"Total time {time.perf_counter() - t0:.0f} s. Load average (1, 5, 15 "
+               f"min) at start {load0[0]:.2f}, {load0[1]:.2f}, {load0[2]:.2f}; at end "
+               f"{load1[0]:.2f}, {load1[1]:.2f}, {load1[2]:.2f}. ReservoirWarnings "
+               f"raised: {Quiet.count}.")
+    print(summary)
+    if args.dataset != "JapaneseVowels" or args.quick:
+        return 0
+    if args.section == "all":
         with open(RESULTS, "w") as fh:
-            fh.write("\n".join(parts) + "\n")
+            fh.write("\n".join(parts + [blocks[s] for s in sections] + ["", summary])
+                     + "\n")
         log(f"wrote {RESULTS}")
+    elif os.path.exists(RESULTS):
+        # one section re-run: replace its block, say so at the top
+        with open(RESULTS) as fh:
+            old = fh.read()
+        begin, finish = f"<!-- section: {args.section} -->", f"<!-- end: {args.section} -->"
+        if begin in old and finish in old:
+            head, rest = old.split(begin, 1)
+            _, tail = rest.split(finish, 1)
+            note = (f"\n(Section `{args.section}` regenerated separately with `{cmd}`; "
+                    f"{summary})\n")
+            with open(RESULTS, "w") as fh:
+                fh.write(head + blocks[args.section] + note + tail.lstrip("\n"))
+            log(f"updated the {args.section} section of {RESULTS}")
     return 0
 
 

@@ -4,7 +4,6 @@ pipelines with SequenceScaler under a stratified search over sequences."""
 
 import doctest
 import pickle
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -102,7 +101,6 @@ def test_per_step_labels_equal_ridge_classifier_on_every_step():
     """One label per step: the readout of [u(t), x(t)] after the washout of
     every sequence, as ESNRegressor reads out."""
     X, _ = _sequences(n=12)
-    rng = np.random.RandomState(3)
     Y = [np.where(x[:, 0] > 0.2, "hi", np.where(x[:, 0] < -0.2, "lo", "mid")).astype(object)
          for x in X]
     Y[0][:2] = "never-trained"         # washout labels are not used
@@ -350,3 +348,17 @@ def test_docstring_examples_run():
     for module in (reservoir.esn_classifier, reservoir.preprocessing):
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0 and result.attempted > 0, module.__name__
+
+
+def test_pooled_features_of_a_sequence_do_not_depend_on_its_batch():
+    """The many-sequence kernel is bitwise the single-sequence one, and each
+    sequence is pooled on its own: the same bits alone or among others."""
+    X, y = _sequences(n=50)
+    for rep in ("mean", "last_mean"):
+        clf = ESNClassifier(n_reservoir=20, representation=rep, random_state=0).fit(X, y)
+        together = np.empty((len(X), (2 + 20) * (2 if rep == "last_mean" else 1)))
+        for idx, feats in clf._sequence_features(X):
+            together[idx] = feats
+        for k in (0, 17, 49):
+            (_, alone), = list(clf._sequence_features([X[k]]))
+            np.testing.assert_array_equal(alone[0], together[k])

@@ -193,6 +193,7 @@ def test_learns_per_step_labels_and_keeps_lengths(Est):
     # a 3-D X with (n_sequences, n_timesteps) labels gives the same shape back
     X3, Y3 = np.stack(Xt), np.stack(Yt)
     assert clf.predict(X3).shape == (10, 20)
+    assert clf.score(X3, Y3) == clf.score(Xt, Yt)
 
 
 @pytest.mark.parametrize("scoring", ["accuracy", "neg_log_loss"])
@@ -267,3 +268,21 @@ def test_docstring_examples_run():
     result = doctest.testmod(reservoir.rnn._classifiers,
                              optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0 and result.attempted > 0
+
+
+def test_grid_search_over_sequences():
+    from sklearn.model_selection import GridSearchCV, StratifiedKFold
+    from sklearn.pipeline import make_pipeline
+
+    from reservoir import SequenceScaler
+
+    X, y = _mean_sign_task(24, 0)
+    search = GridSearchCV(
+        make_pipeline(SequenceScaler(), GRUClassifier(max_iter=3, random_state=0)),
+        {"gruclassifier__hidden_size": [4, 8], "gruclassifier__pooling": ["last", "mean"]},
+        cv=StratifiedKFold(2, shuffle=True, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search.fit(X, y)
+    assert len(search.cv_results_["params"]) == 4
+    assert search.predict(X).shape == (24,)
