@@ -5,6 +5,7 @@ from __future__ import annotations
 from numbers import Integral
 
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import expit, softmax
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
@@ -20,6 +21,19 @@ __all__ = ["ESNClassifier"]
 
 REPRESENTATIONS = ("last", "mean", "last_mean", "model_space")
 READOUTS = ("ridge", "logistic")
+
+
+def _segment_sums(rows, ends):
+    """Sums of consecutive row segments ``rows[ends[k-1]:ends[k]]``.
+
+    A product with a 0/1 segment-indicator matrix: scipy's CSR kernel adds
+    each segment's rows in order, as ``rows[a:b].sum(axis=0)`` does (the same
+    bits), in one call; ``np.add.reduceat`` along axis 0 was ten times slower.
+    """
+    n = rows.shape[0]
+    indicator = sp.csr_matrix((np.ones(n), np.arange(n), np.r_[0, ends]),
+                              shape=(ends.shape[0], n))
+    return indicator @ rows
 
 
 def _reservoir_param_names():
@@ -379,13 +393,12 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
 
     def _whole_sequence_features(self, pieces, states, arrays):
         """The pooled features of a block of whole sequences at once (no
-        washout): one ``reduceat`` per block instead of one sum per sequence.
+        washout): one segment sum per block instead of one per sequence.
         Each sequence's rows are summed on their own, in order, so a sequence
         gets the same bits whatever else is in its block."""
         idx = np.asarray([i for i, _, _ in pieces])
         lengths = np.asarray([stop for _, _, stop in pieces])
         ends = np.cumsum(lengths)
-        starts = ends - lengths
         rows = states[:ends[-1]]
         inc = self.include_input
         U = np.concatenate([arrays[i] for i in idx]) if inc else None
@@ -396,8 +409,8 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
             parts.append(rows[ends - 1])
         if self.representation in ("mean", "last_mean"):
             if inc:
-                parts.append(np.add.reduceat(U, starts, axis=0) / lengths[:, None])
-            parts.append(np.add.reduceat(rows, starts, axis=0) / lengths[:, None])
+                parts.append(_segment_sums(U, ends) / lengths[:, None])
+            parts.append(_segment_sums(rows, ends) / lengths[:, None])
         return idx, np.hstack(parts)
 
     def _accumulate(self, acc, states, inputs):
