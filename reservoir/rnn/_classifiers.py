@@ -270,7 +270,7 @@ class SimpleRNNClassifier(_RecurrentClassifier):
     >>> rng = np.random.RandomState(0)
     >>> X = [rng.randn(rng.randint(10, 20), 1) + s for s in (1, -1) * 20]
     >>> y = ["up", "down"] * 20
-    >>> clf = SimpleRNNClassifier(hidden_size=8, max_iter=50, random_state=0)
+    >>> clf = SimpleRNNClassifier(hidden_size=8, max_iter=200, random_state=0)
     >>> float(clf.fit(X[:30], y[:30]).score(X[30:], y[30:]))
     1.0
     """
