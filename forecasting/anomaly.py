@@ -32,7 +32,7 @@ import inspect
 import math
 import warnings
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,8 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from . import _transforms as tf
-from ._validation import _fill_nan, check_series, default_seasons, future_index
+from ._validation import (_NAN_POLICIES, check_choice, check_param, check_series,
+                          grid_steps, power_of_two_scale, resolve_seasons)
 
 __all__ = ["AnomalyDetector", "AnomalyResult", "RollingZScoreDetector",
            "SeasonalNaiveDetector", "default_anomaly_estimator"]
@@ -49,6 +50,16 @@ _SCORES = ("likelihood", "robust_z")
 _IQR_TO_SIGMA = 1.349          # IQR of a standard normal
 _LN10 = math.log(10.0)
 _MAX_SCORE = 1e6               # caps robust_z scores of a constant stretch
+# Floor of the rolling standard deviation of the combined residual ``a`` in
+# the likelihood score. ``a`` is a normalised residual (about 1 on normal
+# data), so its spread is of order 1; without a floor, a stretch where ``a``
+# barely moves would make the next small wiggle look infinitely surprising.
+_LIKELIHOOD_SD_FLOOR = 0.1
+# When every training residual is exactly 0 (a series the model predicts
+# perfectly), the residual scale falls back to this share of the series'
+# standard deviation, so the normalisation never divides by zero and any
+# later deviation scores high.
+_MIN_RESIDUAL_SCALE = 1e-9
 
 
 @dataclass
@@ -132,20 +143,6 @@ def _likelihood(a_hist, a, window, min_periods, smoothing, sd_floor):
     return out
 
 
-def _check_fraction(value, name, high=0.5):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real) \
-            or not (0 < value <= high) or math.isnan(value):
-        raise ValueError(f"{name}={value!r} must be a fraction in (0, {high}], "
-                         "e.g. 0.01 (the share of training steps expected to be "
-                         "anomalous).")
-
-
-def _check_int(value, name, low):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) \
-            or value < low:
-        raise ValueError(f"{name}={value!r} must be an integer >= {low}.")
-
-
 # -- the template ------------------------------------------------------------
 class _BaseDetector(BaseEstimator):
     """Shared plumbing: validation, normalisation, threshold, stream state.
@@ -159,25 +156,27 @@ class _BaseDetector(BaseEstimator):
 
     # -- parameters --------------------------------------------------------
     def _validate_base(self):
-        if self.score not in _SCORES:
-            raise ValueError(f"score={self.score!r} must be one of {_SCORES}.")
-        _check_fraction(self.contamination, "contamination")
-        thr = self.threshold
-        if thr is not None and (isinstance(thr, (bool, np.bool_))
-                                or not isinstance(thr, Real) or not math.isfinite(thr)):
-            raise ValueError(f"threshold={thr!r} must be None (use contamination) "
-                             "or a finite number on the score's scale.")
-        _check_int(self.window, "window", 3)
-        _check_int(self.min_periods, "min_periods", 2)
-        if self.min_periods > self.window:
+        """Check the shared parameters; keep Python-typed copies."""
+        check_choice(self.score, "score", _SCORES)
+        self._nan_policy = check_choice(self.nan_policy, "nan_policy", _NAN_POLICIES)
+        self._contamination = check_param(
+            self.contamination, "contamination", low=0, high=0.5,
+            low_inclusive=False, hint="E.g. 0.01 (the share of training steps "
+            "expected to be anomalous).")
+        self._threshold = None if self.threshold is None else check_param(
+            self.threshold, "threshold",
+            hint="Pass None (use contamination) or a number on the score's scale.")
+        self._window = check_param(self.window, "window", kind=Integral, low=3)
+        self._min_periods = check_param(self.min_periods, "min_periods",
+                                        kind=Integral, low=2)
+        if self._min_periods > self._window:
             raise ValueError(f"min_periods={self.min_periods} must not exceed "
                              f"window={self.window}.")
-        _check_int(self.smoothing, "smoothing", 1)
-        _check_int(self.cooldown, "cooldown", 0)
-        sf = self.scale_floor
-        if isinstance(sf, (bool, np.bool_)) or not isinstance(sf, Real) \
-                or not 0 < sf <= 1:
-            raise ValueError(f"scale_floor={sf!r} must be a fraction in (0, 1].")
+        self._smoothing = check_param(self.smoothing, "smoothing", kind=Integral,
+                                      low=1)
+        self._cooldown = check_param(self.cooldown, "cooldown", kind=Integral, low=0)
+        self._scale_floor = check_param(self.scale_floor, "scale_floor", low=0,
+                                        high=1, low_inclusive=False)
 
     # -- public API ----------------------------------------------------------
     def fit(self, y):
@@ -195,14 +194,19 @@ class _BaseDetector(BaseEstimator):
         """
         self._validate_base()
         self._validate_params()
-        Y, info, n_filled = check_series(y, "y", nan_policy=self.nan_policy)
+        Y, info, n_filled = check_series(y, "y", nan_policy=self._nan_policy)
+        # extreme magnitudes: work in exactly rescaled units (power_of_two_scale);
+        # scores do not depend on the units, predictions are given back in them
+        self._y_scale = power_of_two_scale(Y)
+        self._last_row = Y[-1].copy()
+        Y = Y / self._y_scale
         sd = Y.std(axis=0)
         if np.any(sd == 0):
             j = int(np.flatnonzero(sd == 0)[0])
             raise ValueError(
                 f"y column {info.columns[j]!r} is constant (zero variance, value "
-                f"{Y[0, j]!r}): there is no normal variation to learn; drop the "
-                "column or fit on a stretch where it varies.")
+                f"{self._last_row[j]!r}): there is no normal variation to learn; "
+                "drop the column or fit on a stretch where it varies.")
         self._info = info
         self._start = y.index[0]
         self.columns_ = list(info.columns)
@@ -216,31 +220,33 @@ class _BaseDetector(BaseEstimator):
         pred, _ = self._predict_chunk(Y, t, stream)
         E = Y - pred
         ok = ~np.isnan(E).any(axis=1)
-        if ok.sum() < self.min_periods + 1:
+        if ok.sum() < self._min_periods + 1:
             raise ValueError(
                 f"y has {len(Y)} observations, of which only {int(ok.sum())} get "
-                f"a prediction; at least min_periods + 1 = {self.min_periods + 1} "
+                f"a prediction; at least min_periods + 1 = {self._min_periods + 1} "
                 "are needed to learn the residuals' scale. Pass a longer series or "
                 "reduce the warm-up (estimator washout, window, min_periods).")
         q1, q3 = np.percentile(E[ok], [25, 75], axis=0)
         base = (q3 - q1) / _IQR_TO_SIGMA
         base = np.where(base > 0, base, np.abs(E[ok]).mean(axis=0))
-        base = np.where(base > 0, base, 1e-9 * sd)
-        self.residual_scale_ = base
+        base = np.where(base > 0, base, _MIN_RESIDUAL_SCALE * sd)
+        self._residual_scale = base                     # in the rescaled units
+        self.residual_scale_ = base * self._y_scale
         # training scores set the threshold; the stream then continues after y
         self._stream = self._fresh_stream()
         scores, _, _, live = self._score_chunk(Y, t, self._stream)
         self.training_scores_ = pd.Series(scores, index=y.index, name="score")
-        if self.threshold is not None:
-            self.threshold_ = float(self.threshold)
+        if self._threshold is not None:
+            self.threshold_ = self._threshold
         else:
             live = scores[live]
             if len(live) == 0:
-                raise ValueError("no training step is past the warm-up; pass a "
-                                 "longer series or reduce window/min_periods.")
-            self.threshold_ = float(np.quantile(live, 1.0 - self.contamination))
+                raise ValueError(
+                    f"y has {len(Y)} observations and none is past the warm-up "
+                    "(the first score needs min_periods earlier scores of the "
+                    "residuals); pass a longer series or reduce min_periods.")
+            self.threshold_ = float(np.quantile(live, 1.0 - self._contamination))
         self._flags(scores, self._stream)
-        self._last = info.last
         return self
 
     def anomaly_score(self, y):
@@ -277,7 +283,7 @@ class _BaseDetector(BaseEstimator):
         """
         check_is_fitted(self, "threshold_")
         Y, index = self._check_new(y, "y")
-        t = self._positions(index)
+        t = self._positions(index, "y")
         return self._result(Y, t, index, self._fresh_stream())
 
     def update(self, y_new):
@@ -301,65 +307,23 @@ class _BaseDetector(BaseEstimator):
         """
         check_is_fitted(self, "threshold_")
         Y, index = self._check_new(y_new, "y_new", continuing=True)
-        t = self._positions(index)
+        t = self._positions(index, "y_new")
         res = self._result(Y, t, index, self._stream)
-        self._last = index[-1]
+        self._info.last = index[-1]
+        self._last_row = Y[-1] * self._y_scale
         return res
 
     # -- helpers -------------------------------------------------------------
-    def _info_at(self, last):
-        info = self._info
-        from dataclasses import replace
-        return replace(info, last=last)
-
     def _check_new(self, y, name, continuing=False):
-        if isinstance(y, pd.DataFrame):
-            cols = list(y.columns)
-            if cols != self.columns_:
-                missing = [c for c in self.columns_ if c not in cols]
-                extra = [c for c in cols if c not in self.columns_]
-                raise ValueError(
-                    f"{name} has columns {cols} but the detector was fitted on "
-                    f"{self.columns_} (missing {missing}, unexpected {extra}); "
-                    "pass the same columns in the same order.")
-        elif isinstance(y, pd.Series):
-            if self.n_features_in_ != 1:
-                raise ValueError(f"{name} is a Series but the detector was fitted "
-                                 f"on {self.n_features_in_} columns "
-                                 f"{self.columns_}; pass a DataFrame with them.")
-        else:
-            raise TypeError(f"{name} must be a pandas Series or DataFrame; got "
-                            f"{type(y).__name__}.")
-        if continuing:
-            if len(y) == 0:
-                raise ValueError(f"{name} is empty; pass at least one new observation.")
-            expected = future_index(self._info_at(self._last), len(y))
-            if not y.index.equals(expected):
-                raise ValueError(
-                    f"{name}'s index must continue the observations seen so far: "
-                    f"expected {len(y)} labels from {expected[0]!r} to "
-                    f"{expected[-1]!r}, got {y.index[0]!r} to {y.index[-1]!r}.")
-            frame = y.to_frame() if isinstance(y, pd.Series) else y
-            try:
-                Y = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-            except (TypeError, ValueError) as exc:
-                raise TypeError(f"{name} must hold numbers ({exc}).") from None
-            if np.isinf(Y).any():
-                row = int(np.flatnonzero(np.isinf(Y).any(axis=1))[0])
-                raise ValueError(f"{name} contains infinity at position {row}; "
-                                 "remove it.")
-            Y, _ = _fill_nan(Y, name, self.nan_policy, y.index)
-            return np.ascontiguousarray(Y), y.index
-        Y, info, _ = check_series(y, name, nan_policy=self.nan_policy)
-        if info.kind != self._info.kind or info.freq != self._info.freq:
-            if not (len(y) < 3 and info.kind == self._info.kind):
-                raise ValueError(
-                    f"{name} has frequency {info.freq!r} ({info.kind} index) but "
-                    f"the detector was fitted on {self._info.freq!r} "
-                    f"({self._info.kind}); resample it first.")
-        return Y, y.index
+        """``y`` on the fitted columns and frequency grid, as rescaled values
+        (the same checks as ``fit``'s; ``continuing``: right after the last
+        observation seen, interpolated across the junction)."""
+        Y, _, _ = check_series(y, name, nan_policy=self._nan_policy,
+                               fitted=self._info, continuing=continuing,
+                               previous=self._last_row if continuing else None)
+        return Y / self._y_scale, y.index
 
-    def _positions(self, index):
+    def _positions(self, index, name):
         """Time positions (steps since the training series' first label)."""
         first, start, info = index[0], self._start, self._info
         if info.kind == "range":
@@ -367,14 +331,9 @@ class _BaseDetector(BaseEstimator):
         elif info.kind == "period":
             off = first.ordinal - start.ordinal
         else:
-            try:
-                off = (first - start) / pd.Timedelta(info.freq)
-            except (TypeError, ValueError):    # calendar offsets (months, ...)
-                lo, hi = sorted([first, start])
-                steps = len(pd.date_range(lo, hi, freq=info.freq)) - 1
-                off = steps if first >= start else -steps
-        if abs(off - round(off)) > 1e-9:
-            raise ValueError(f"the first label {first!r} is not on the fitted "
+            off = grid_steps(pd.DatetimeIndex([first]), start, info.freq)[0]
+        if not (np.isfinite(off) and abs(off - round(off)) <= 1e-9):
+            raise ValueError(f"{name}'s first label {first!r} is not on the fitted "
                              f"frequency grid (start {start!r}, frequency "
                              f"{info.freq}).")
         return float(round(off)) + np.arange(len(index), dtype=np.float64)
@@ -389,18 +348,19 @@ class _BaseDetector(BaseEstimator):
     def _score_chunk(self, Y, t, stream):
         pred, scale = self._predict_chunk(Y, t, stream)
         E = Y - pred
+        floor = self._scale_floor * self._residual_scale
         if scale is not None:
-            R = E / np.maximum(scale, self.scale_floor * self.residual_scale_)
+            R = E / np.maximum(scale, floor)
         else:
-            R = _normalise(stream["E_hist"], E, self.window, self.min_periods,
-                           self.scale_floor * self.residual_scale_)
-            stream["E_hist"] = np.vstack([stream["E_hist"], E])[-self.window:]
+            R = _normalise(stream["E_hist"], E, self._window, self._min_periods,
+                           floor)
+            stream["E_hist"] = np.vstack([stream["E_hist"], E])[-self._window:]
         R[np.isnan(R).any(axis=1)] = np.nan
         a, shares = _combine(R)
         if self.score == "likelihood":
-            s = _likelihood(stream["a_hist"], a, self.window, self.min_periods,
-                            self.smoothing, 0.1)
-            stream["a_hist"] = np.concatenate([stream["a_hist"], a])[-self.window:]
+            s = _likelihood(stream["a_hist"], a, self._window, self._min_periods,
+                            self._smoothing, _LIKELIHOOD_SD_FLOOR)
+            stream["a_hist"] = np.concatenate([stream["a_hist"], a])[-self._window:]
         else:
             s = a
         live = ~np.isnan(s)
@@ -415,14 +375,15 @@ class _BaseDetector(BaseEstimator):
             scores=s, threshold=self.threshold_,
             flags=pd.Series(flags, index=index, name="anomaly"),
             contributions=pd.DataFrame(shares, index=index, columns=self.columns_),
-            predictions=pd.DataFrame(pred, index=index, columns=self.columns_))
+            predictions=pd.DataFrame(pred * self._y_scale, index=index,
+                                     columns=self.columns_))
 
     def _flags(self, scores, stream):
         """scores > threshold_, thinned by the cooldown (carried in stream)."""
         flags = np.zeros(len(scores), dtype=bool)
         last, pos = stream["last_flag"], stream["pos"]
         for i in np.flatnonzero(scores > self.threshold_):
-            if last is None or pos + i - last > self.cooldown:
+            if last is None or pos + i - last > self._cooldown:
                 flags[i] = True
                 last = pos + int(i)
         stream["last_flag"], stream["pos"] = last, pos + len(scores)
@@ -554,26 +515,12 @@ class AnomalyDetector(_BaseDetector):
         if est is not None and not (hasattr(est, "fit") and hasattr(est, "predict")):
             raise TypeError(f"estimator={est!r} must have fit(X, y) and predict(X) "
                             "on sequences (e.g. reservoir.ESNRegressor).")
-        _check_int(self.n_fourier, "n_fourier", 0)
-
-    def _resolve_seasons(self, info):
-        sl = self.season_length
-        if isinstance(sl, str):
-            if sl != "auto":
-                raise ValueError(f"season_length={sl!r} must be 'auto', None, a "
-                                 "number or a tuple of numbers.")
-            return tuple(float(s) for s in default_seasons(info))
-        if sl is None:
-            return ()
-        values = sl if isinstance(sl, (tuple, list)) else (sl,)
-        for s in values:
-            if isinstance(s, bool) or not isinstance(s, Real) or not s > 1:
-                raise ValueError(f"season_length={sl!r}: every season must be a "
-                                 "number of steps > 1.")
-        return tuple(float(s) for s in values)
+        self._n_fourier = check_param(self.n_fourier, "n_fourier", kind=Integral,
+                                      low=0, hint="Harmonics per season.")
+        resolve_seasons(self.season_length, None)       # its type, before the data
 
     def _fit_model(self, Y, t):
-        self.seasons_ = self._resolve_seasons(self._info)
+        self.seasons_ = resolve_seasons(self.season_length, self._info)
         self._mean = Y.mean(axis=0)
         self._std = Y.std(axis=0)
         est = (default_anomaly_estimator() if self.estimator is None
@@ -596,7 +543,7 @@ class AnomalyDetector(_BaseDetector):
 
     def _inputs(self, Y, t):
         Z = (Y - self._mean) / self._std
-        F = tf.fourier_features(t + 1.0, self.seasons_, self.n_fourier)
+        F = tf.fourier_features(t + 1.0, self.seasons_, self._n_fourier)
         return np.ascontiguousarray(np.hstack([Z, F]))
 
     def _new_stream(self):
@@ -659,18 +606,24 @@ class SeasonalNaiveDetector(_BaseDetector):
         self.cooldown = cooldown
         self.nan_policy = nan_policy
 
-    def _fit_model(self, Y, t):
+    def _validate_params(self):
         m = self.season_length
         if isinstance(m, str):
             if m != "auto":
                 raise ValueError(f"season_length={m!r} must be 'auto' or a positive "
                                  "integer.")
-            fits = [s for s in default_seasons(self._info)
-                    if round(s) + self.min_periods < len(Y)]
+        else:
+            check_param(m, "season_length", kind=Integral, low=1,
+                        hint="Pass the steps per season, or 'auto'.")
+
+    def _fit_model(self, Y, t):
+        m = self.season_length
+        if isinstance(m, str):            # "auto" (checked in _validate_params)
+            fits = [s for s in resolve_seasons("auto", self._info)
+                    if round(s) + self._min_periods < len(Y)]
             m = int(round(fits[0])) if fits else 1
-        elif isinstance(m, (bool, np.bool_)) or not isinstance(m, Integral) or m < 1:
-            raise ValueError(f"season_length={m!r} must be a positive integer "
-                             "(steps per season) or 'auto'.")
+        else:
+            m = int(m)
         if len(Y) <= m:
             raise ValueError(f"y has {len(Y)} observations; season_length={m} "
                              "needs more than one season.")
@@ -729,8 +682,8 @@ class RollingZScoreDetector(_BaseDetector):
     def _predict_chunk(self, Y, t, stream):
         h = len(stream["last"])
         both = pd.DataFrame(np.vstack([stream["last"], Y]))
-        roll = both.rolling(self.window, min_periods=self.min_periods)
+        roll = both.rolling(self._window, min_periods=self._min_periods)
         mean = roll.mean().shift(1).to_numpy()[h:]
         std = roll.std().shift(1).to_numpy()[h:]
-        stream["last"] = both.to_numpy()[-self.window:]
+        stream["last"] = both.to_numpy()[-self._window:]
         return mean, std
