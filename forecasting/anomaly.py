@@ -271,11 +271,26 @@ class _BaseDetector(BaseEstimator):
 
     def predict(self, y):
         """Boolean flags ``anomaly_score(y) > threshold_`` on ``y``'s index
-        (thinned by ``cooldown``)."""
+        (thinned by ``cooldown``).
+
+        Parameters
+        ----------
+        y : pandas.Series or pandas.DataFrame
+            As for :meth:`anomaly_score`.
+
+        Returns
+        -------
+        pandas.Series of bool
+        """
         return self.detect(y).flags
 
     def detect(self, y):
         """Scores, flags, contributions and predictions of ``y`` in one result.
+
+        Parameters
+        ----------
+        y : pandas.Series or pandas.DataFrame
+            As for :meth:`anomaly_score`: scored afresh from its first row.
 
         Returns
         -------
@@ -393,34 +408,6 @@ class _BaseDetector(BaseEstimator):
         pass
 
 
-_BASE_DOC = """
-    score : {"likelihood", "robust_z"}, default="likelihood"
-        Final score (see the module notes): the Gaussian surprise
-        ``-log10 Q`` of the recent normalised residuals (Numenta-style
-        likelihood), or the normalised residual itself.
-    window : int, default=1000
-        Steps of the causal window of the rolling residual statistics.
-    min_periods : int, default=50
-        Earlier residuals needed before a step is scored (warm-up).
-    smoothing : int, default=10
-        Steps of the short mean of ``score="likelihood"``.
-    contamination : float in (0, 0.5], default=0.01
-        Share of the training steps (past the warm-up) expected above the
-        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
-        the training scores. Ignored when ``threshold`` is given.
-    threshold : float, default=None
-        A fixed threshold on the score's scale instead.
-    scale_floor : float in (0, 1], default=0.1
-        The rolling residual scale never drops below this share of the
-        training residuals' scale.
-    cooldown : int, default=0
-        Steps after a flag during which no new flag is raised (an alert
-        policy: one alarm per incident rather than one per step). Causal; it
-        carries over in :meth:`update`.
-    nan_policy : {"raise", "interpolate"}, default="raise"
-"""
-
-
 def default_anomaly_estimator():
     """The ESN an :class:`AnomalyDetector` uses when given ``estimator=None``.
 
@@ -452,27 +439,76 @@ class AnomalyDetector(_BaseDetector):
         continues the state; otherwise it re-runs ``predict`` over every
         input seen.
     season_length : "auto", None, float or tuple of floats, default="auto"
-        Seasons of the Fourier inputs, as in :class:`forecasting.Forecaster`.
+        Seasons of the Fourier inputs in steps (each > 1), as in
+        :class:`forecasting.Forecaster`: ``"auto"`` takes the seasons the
+        index frequency suggests (a day and a week for hourly data), None
+        uses no Fourier inputs.
     n_fourier : int, default=3
-        Harmonics per season.
-    %s
+        Harmonics per season (>= 0).
+    score : {"likelihood", "robust_z"}, default="likelihood"
+        Final score (step 4 of the pipeline in :mod:`forecasting.anomaly`):
+        the Gaussian surprise ``-log10 Q(z)`` of the recent normalised
+        residuals (Numenta-style likelihood; 5 means a 1-in-100,000 event),
+        or the normalised residual combined over columns itself.
+    window : int, default=1000
+        Steps of the causal window (>= 3) of the rolling residual median
+        and scale, and of the likelihood's mean and standard deviation.
+    min_periods : int, default=50
+        Earlier residuals needed before a step is scored (>= 2 and at most
+        ``window``); steps before that are the warm-up and score 0.
+    smoothing : int, default=10
+        Steps of the short mean of the combined residual that
+        ``score="likelihood"`` compares with its longer history (>= 1; 1
+        scores each step alone). Unused with ``score="robust_z"``.
+    contamination : float in (0, 0.5], default=0.01
+        Share of the training steps (past the warm-up) expected above the
+        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
+        the training scores. Ignored when ``threshold`` is given.
+    threshold : float or None, default=None
+        A fixed, finite threshold on the score's scale instead of one set
+        by ``contamination``.
+    scale_floor : float in (0, 1], default=0.1
+        The rolling residual scale never drops below this share of the
+        training residuals' scale ``residual_scale_``, so constant
+        stretches score finitely.
+    cooldown : int, default=0
+        Steps after a flag during which no new flag is raised (an alert
+        policy: one alarm per incident rather than one per step). Causal;
+        it carries over from :meth:`fit` to :meth:`update` and between
+        updates. Scores are not affected.
+    nan_policy : {"raise", "interpolate"}, default="raise"
+        NaN in the series: an error naming its position, or filled by
+        linear interpolation between its neighbours (NaN at the start or
+        end of a series cannot be filled and stays an error). Infinity is
+        always an error.
     Attributes
     ----------
     estimator_ : estimator
-        The fitted one-step model.
-    threshold_ : float
-    residual_scale_ : ndarray of shape (n_columns,)
-        Robust scale of the training residuals (series' units).
-    training_scores_ : pandas.Series
-        Scores of the training series.
-    columns_ : list
+        The fitted one-step model (a clone of ``estimator``).
     seasons_ : tuple of float
+        The resolved seasons of the Fourier inputs.
+    threshold_ : float
+        Score above which a step is flagged (``threshold``, or the
+        ``1 - contamination`` quantile of ``training_scores_``).
+    residual_scale_ : ndarray of shape (n_columns,)
+        Robust scale (interquartile range / 1.349) of the training
+        residuals, in the series' units.
+    training_scores_ : pandas.Series
+        Scores of the training series, on its index.
+    columns_ : list
+        Column names of the training series (``[name]`` for a Series).
+    n_features_in_ : int
+        Number of columns.
     freq_ : pandas.DateOffset or int
+        Step of the training index (an integer step for a RangeIndex).
+    n_interpolated_ : int
+        Values filled by ``nan_policy="interpolate"`` in ``fit``.
 
     See Also
     --------
-    RollingZScoreDetector, SeasonalNaiveDetector : baselines.
-    forecasting.detection_metrics : NAB score, event-wise F1, AUCs.
+    SeasonalNaiveDetector : the same scores from the value one season ago.
+    RollingZScoreDetector : rolling z-scores of the values themselves.
+    forecasting.detection_metrics : NAB score, event-wise F1, point-wise AUCs.
 
     Notes
     -----
@@ -480,18 +516,22 @@ class AnomalyDetector(_BaseDetector):
     measurement in ``benchmarks/anomaly_results.md``. A constant column in
     ``fit`` is an error; constant stretches later score finitely (the scale
     floor). The first ``washout + min_periods`` steps of a run score 0.
+    Scores are causal: the score at ``t`` uses the series up to ``t`` only,
+    so :meth:`update` chunk by chunk gives the scores of one run over the
+    whole series.
 
     Examples
     --------
     >>> import numpy as np, pandas as pd
     >>> from forecasting import AnomalyDetector
     >>> t = np.arange(1500)
-    >>> y = pd.Series(np.sin(2 * np.pi * t / 24), pd.date_range("2024", periods=1500, freq="h"))
+    >>> y = pd.Series(np.sin(2 * np.pi * t / 24),
+    ...               pd.date_range("2024", periods=1500, freq="h"))
     >>> det = AnomalyDetector().fit(y[:1000])
     >>> y2 = y.copy(); y2.iloc[1200] += 3
-    >>> int(det.anomaly_score(y2).idxmax() == y2.index[1200])
-    1
-    """ % _BASE_DOC
+    >>> bool(det.anomaly_score(y2).idxmax() == y2.index[1200])
+    True
+    """
 
     def __init__(self, estimator=None, *, season_length="auto", n_fourier=3,
                  score="likelihood", window=1000, min_periods=50, smoothing=10,
@@ -576,21 +616,104 @@ class AnomalyDetector(_BaseDetector):
 
 
 class SeasonalNaiveDetector(_BaseDetector):
-    """Baseline: residuals of the seasonal-naive prediction ``y(t - m)``.
+    """Baseline detector: residuals of the seasonal-naive prediction ``y(t - m)``.
+
+    The prediction of each step is the value one season earlier; its
+    residuals go through the same causal pipeline as those of
+    :class:`AnomalyDetector` (rolling robust normalisation, combination over
+    columns, likelihood), so the two score on the same scale.
 
     Parameters
     ----------
     season_length : int or "auto", default="auto"
-        The period m in steps; ``"auto"``: the first season suggested by the
-        frequency (a day for sub-daily data) that leaves ``min_periods``
-        residuals in the training series, else 1 (the naive prediction).
-    %s
+        The period ``m`` in steps (a positive integer); ``"auto"``: the
+        first season the frequency suggests (a day for sub-daily data) that
+        leaves ``min_periods`` residuals in the training series, else 1
+        (the naive prediction ``y(t - 1)``).
+    score : {"likelihood", "robust_z"}, default="likelihood"
+        Final score (step 4 of the pipeline in :mod:`forecasting.anomaly`):
+        the Gaussian surprise ``-log10 Q(z)`` of the recent normalised
+        residuals (Numenta-style likelihood; 5 means a 1-in-100,000 event),
+        or the normalised residual combined over columns itself.
+    window : int, default=1000
+        Steps of the causal window (>= 3) of the rolling residual median
+        and scale, and of the likelihood's mean and standard deviation.
+    min_periods : int, default=50
+        Earlier residuals needed before a step is scored (>= 2 and at most
+        ``window``); steps before that are the warm-up and score 0.
+    smoothing : int, default=10
+        Steps of the short mean of the combined residual that
+        ``score="likelihood"`` compares with its longer history (>= 1; 1
+        scores each step alone). Unused with ``score="robust_z"``.
+    contamination : float in (0, 0.5], default=0.01
+        Share of the training steps (past the warm-up) expected above the
+        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
+        the training scores. Ignored when ``threshold`` is given.
+    threshold : float or None, default=None
+        A fixed, finite threshold on the score's scale instead of one set
+        by ``contamination``.
+    scale_floor : float in (0, 1], default=0.1
+        The rolling residual scale never drops below this share of the
+        training residuals' scale ``residual_scale_``, so constant
+        stretches score finitely.
+    cooldown : int, default=0
+        Steps after a flag during which no new flag is raised (an alert
+        policy: one alarm per incident rather than one per step). Causal;
+        it carries over from :meth:`fit` to :meth:`update` and between
+        updates. Scores are not affected.
+    nan_policy : {"raise", "interpolate"}, default="raise"
+        NaN in the series: an error naming its position, or filled by
+        linear interpolation between its neighbours (NaN at the start or
+        end of a series cannot be filled and stays an error). Infinity is
+        always an error.
     Attributes
     ----------
-    threshold_, residual_scale_, training_scores_, columns_, freq_
-        As in :class:`AnomalyDetector`.
     season_length_ : int
-    """ % _BASE_DOC
+        The period ``m`` used.
+    threshold_ : float
+        Score above which a step is flagged (``threshold``, or the
+        ``1 - contamination`` quantile of ``training_scores_``).
+    residual_scale_ : ndarray of shape (n_columns,)
+        Robust scale (interquartile range / 1.349) of the training
+        residuals, in the series' units.
+    training_scores_ : pandas.Series
+        Scores of the training series, on its index.
+    columns_ : list
+        Column names of the training series (``[name]`` for a Series).
+    n_features_in_ : int
+        Number of columns.
+    freq_ : pandas.DateOffset or int
+        Step of the training index (an integer step for a RangeIndex).
+    n_interpolated_ : int
+        Values filled by ``nan_policy="interpolate"`` in ``fit``.
+
+    See Also
+    --------
+    AnomalyDetector : residuals of a reservoir model instead.
+    RollingZScoreDetector : rolling z-scores of the values.
+
+    Notes
+    -----
+    The first ``m`` steps of a run have no prediction and, with the next
+    ``min_periods``, score 0. A single outlier shows twice: at its own step
+    and one season later, when it becomes the prediction.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from forecasting import SeasonalNaiveDetector
+    >>> t = np.arange(24 * 60)
+    >>> noise = 0.1 * np.random.RandomState(0).randn(t.size)
+    >>> y = pd.Series(np.sin(2 * np.pi * t / 24) + noise,
+    ...               pd.date_range("2024-01-01", periods=t.size, freq="h"))
+    >>> det = SeasonalNaiveDetector(score="robust_z").fit(y[:1000])
+    >>> det.season_length_
+    24
+    >>> y2 = y.copy(); y2.iloc[1200] += 3
+    >>> top = det.anomaly_score(y2).nlargest(2).index
+    >>> sorted(y2.index.get_indexer(top).tolist())   # the spike, a day later
+    [1200, 1224]
+    """
 
     def __init__(self, season_length="auto", *, score="likelihood", window=1000,
                  min_periods=50, smoothing=10, contamination=0.01, threshold=None,
@@ -645,20 +768,94 @@ class SeasonalNaiveDetector(_BaseDetector):
 
 
 class RollingZScoreDetector(_BaseDetector):
-    """Baseline: rolling z-score of the values,
-    ``(y(t) - mean) / std`` over the previous ``window`` steps.
+    """Baseline detector: rolling z-scores of the values themselves.
 
-    The z-score replaces step 2 of the pipeline (no residual normalisation);
-    the combination over columns and the final score are shared.
+    Each step scores ``(y(t) - mean) / std`` with the mean and standard
+    deviation of the previous ``window`` steps. The z-score replaces step 2 of the pipeline of :mod:`forecasting.anomaly`
+    (no residual normalisation); the combination over columns and the final
+    score are shared with :class:`AnomalyDetector`.
 
     Parameters
     ----------
-    %s
+    score : {"likelihood", "robust_z"}, default="likelihood"
+        Final score (step 4 of the pipeline in :mod:`forecasting.anomaly`):
+        the Gaussian surprise ``-log10 Q(z)`` of the recent normalised
+        residuals (Numenta-style likelihood; 5 means a 1-in-100,000 event),
+        or the normalised residual combined over columns itself.
+    window : int, default=1000
+        Steps of the causal window (>= 3) of the rolling mean and standard
+        deviation of the values, and of the likelihood's statistics.
+    min_periods : int, default=50
+        Earlier values needed before a step is scored (>= 2 and at most
+        ``window``); steps before that are the warm-up and score 0.
+    smoothing : int, default=10
+        Steps of the short mean of the combined residual that
+        ``score="likelihood"`` compares with its longer history (>= 1; 1
+        scores each step alone). Unused with ``score="robust_z"``.
+    contamination : float in (0, 0.5], default=0.01
+        Share of the training steps (past the warm-up) expected above the
+        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
+        the training scores. Ignored when ``threshold`` is given.
+    threshold : float or None, default=None
+        A fixed, finite threshold on the score's scale instead of one set
+        by ``contamination``.
+    scale_floor : float in (0, 1], default=0.1
+        The rolling standard deviation never drops below this share of
+        ``residual_scale_`` (the robust scale of the training values'
+        deviations from their rolling mean), so constant stretches score
+        finitely.
+    cooldown : int, default=0
+        Steps after a flag during which no new flag is raised (an alert
+        policy: one alarm per incident rather than one per step). Causal;
+        it carries over from :meth:`fit` to :meth:`update` and between
+        updates. Scores are not affected.
+    nan_policy : {"raise", "interpolate"}, default="raise"
+        NaN in the series: an error naming its position, or filled by
+        linear interpolation between its neighbours (NaN at the start or
+        end of a series cannot be filled and stays an error). Infinity is
+        always an error.
     Attributes
     ----------
-    threshold_, residual_scale_, training_scores_, columns_, freq_
-        As in :class:`AnomalyDetector`.
-    """ % _BASE_DOC
+    threshold_ : float
+        Score above which a step is flagged (``threshold``, or the
+        ``1 - contamination`` quantile of ``training_scores_``).
+    residual_scale_ : ndarray of shape (n_columns,)
+        Robust scale (interquartile range / 1.349) of the training
+        residuals, in the series' units.
+    training_scores_ : pandas.Series
+        Scores of the training series, on its index.
+    columns_ : list
+        Column names of the training series (``[name]`` for a Series).
+    n_features_in_ : int
+        Number of columns.
+    freq_ : pandas.DateOffset or int
+        Step of the training index (an integer step for a RangeIndex).
+    n_interpolated_ : int
+        Values filled by ``nan_policy="interpolate"`` in ``fit``.
+
+    See Also
+    --------
+    AnomalyDetector : residuals of a reservoir model instead.
+    SeasonalNaiveDetector : residuals of the value one season ago.
+
+    Notes
+    -----
+    The rolling mean is the prediction (``AnomalyResult.predictions``), so a
+    seasonal series scores its own seasonality: prefer
+    :class:`SeasonalNaiveDetector` or :class:`AnomalyDetector` there.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from forecasting import RollingZScoreDetector
+    >>> y = pd.Series(np.random.RandomState(0).randn(600),
+    ...               pd.date_range("2024-01-01", periods=600, freq="min"))
+    >>> y2 = y.copy(); y2.iloc[500] += 8
+    >>> det = RollingZScoreDetector(window=100, min_periods=20).fit(y[:400])
+    >>> res = det.detect(y2)
+    >>> res.scores.idxmax() == y2.index[500], bool(res.flags.iloc[500])
+    (True, True)
+    """
 
     def __init__(self, *, score="likelihood", window=1000, min_periods=50,
                  smoothing=10, contamination=0.01, threshold=None, scale_floor=0.1,

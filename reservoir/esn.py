@@ -201,6 +201,11 @@ class Reservoir(TransformerMixin, BaseEstimator):
     def transform(self, X):
         """States for every step of every sequence, starting from zero.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+
         Returns
         -------
         states : same structure as ``X`` with ``n_reservoir`` columns
@@ -218,7 +223,17 @@ class Reservoir(TransformerMixin, BaseEstimator):
         return restore(out, seqs, columns=list(self.get_feature_names_out()))
 
     def get_feature_names_out(self, input_features=None):
-        """Names of the state columns: ``reservoir0``, ``reservoir1``, ..."""
+        """Names of the state columns: ``reservoir0``, ``reservoir1``, ...
+
+        Parameters
+        ----------
+        input_features : ignored
+            Present for scikit-learn's transformer API.
+
+        Returns
+        -------
+        ndarray of str objects of shape (n_reservoir,)
+        """
         check_is_fitted(self, "W_")
         return np.asarray([f"reservoir{i}" for i in range(self.n_reservoir)],
                           dtype=object)
@@ -429,6 +444,15 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         the single sequence given last (its state carries over and no
         washout is applied again).
 
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+        y : array-like, same structure as ``X`` with 1-D or 2-D entries
+        continue_state : bool, default=False
+            Continue the state of the last sequence instead of starting new
+            sequences from zero.
+
         Returns
         -------
         self
@@ -506,6 +530,11 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
     def refit_readout(self, alpha):
         """Re-solve the readout for another ridge ``alpha``, without running
         the reservoir again (the sufficient statistics are kept by ``fit``).
+
+        Parameters
+        ----------
+        alpha : float
+            The new ridge penalty (>= 0); stored as ``self.alpha``.
 
         Returns
         -------

@@ -446,6 +446,11 @@ class _RecurrentRegressor(SequenceRegressorMixin, _RecurrentBase):
     def predict(self, X):
         """Outputs for every step of every sequence (state starts at zero).
 
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+
         Returns
         -------
         y_pred : same structure as ``X``; 1-D entries (or a Series) when the
