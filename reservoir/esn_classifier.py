@@ -316,6 +316,11 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
         reservoir again (``fit`` keeps the ridge statistics, or the features
         of the logistic readout).
 
+        Parameters
+        ----------
+        alpha : float
+            The new penalty; it replaces ``self.alpha``.
+
         Returns
         -------
         self
@@ -517,6 +522,11 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
     def decision_function(self, X):
         """Decision values of the readout.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+
         Returns
         -------
         scores : (n_sequences, n_classes) many-to-one, or per step the
@@ -534,6 +544,11 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
 
     def predict(self, X):
         """Class labels: one per sequence (many-to-one) or one per step.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
 
         Returns
         -------
@@ -554,6 +569,11 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
         """Class probabilities, rows summing to one (see Notes on the ridge
         readout).
 
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+
         Returns
         -------
         proba : (n_sequences, n_classes) many-to-one, or per step the
@@ -566,7 +586,17 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
                              columns=list(self.classes_))
 
     def predict_log_proba(self, X):
-        """Logarithm of :meth:`predict_proba`."""
+        """Logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+
+        Returns
+        -------
+        log_proba : the structure of :meth:`predict_proba`
+        """
         proba = self.predict_proba(X)
         if isinstance(proba, list):
             return [np.log(p) for p in proba]

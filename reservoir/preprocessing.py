@@ -125,6 +125,11 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     def transform(self, X):
         """Standardised copy of ``X``, in its structure.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+
         Returns
         -------
         X_scaled : same structure as ``X``
@@ -133,6 +138,11 @@ class SequenceScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def inverse_transform(self, X):
         """Undo :meth:`transform`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
 
         Returns
         -------

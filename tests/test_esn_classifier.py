@@ -2,7 +2,6 @@
 scikit-learn's linear classifiers; the task from the structure of y;
 pipelines with SequenceScaler under a stratified search over sequences."""
 
-import doctest
 import pickle
 
 import numpy as np
@@ -14,8 +13,6 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-import reservoir.esn_classifier
-import reservoir.preprocessing
 from reservoir import ESNClassifier, Reservoir, SequenceScaler
 
 
@@ -342,12 +339,6 @@ def test_pipeline_under_stratified_search_splits_sequences():
         by_hand.append(clf.score(sc.transform([X[i] for i in test]), y[test]))
     assert search.best_score_ == pytest.approx(np.mean(by_hand))
     assert search.best_score_ > 0.75
-
-
-def test_docstring_examples_run():
-    for module in (reservoir.esn_classifier, reservoir.preprocessing):
-        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
-        assert result.failed == 0 and result.attempted > 0, module.__name__
 
 
 def test_pooled_features_of_a_sequence_do_not_depend_on_its_batch():

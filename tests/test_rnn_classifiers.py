@@ -1,7 +1,6 @@
 """Gradient-trained classifiers: pooled gradients, padding, PyTorch's h_n,
 the cross-entropy, the task from the structure of y, early stopping."""
 
-import doctest
 import pickle
 import warnings
 
@@ -11,7 +10,6 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
 
 import reservoir._sequences
-import reservoir.rnn._classifiers
 from reservoir import (CWRNNClassifier, GRUClassifier, LSTMClassifier,
                        SimpleRNNClassifier)
 from reservoir.rnn import _network
@@ -262,12 +260,6 @@ def test_clone_pickle_and_same_bits(Est):
     np.testing.assert_array_equal(c.predict_proba(X), a.predict_proba(X))
     assert a.n_parameters_ == sum(v.size for v in a._params.values()) - (
         0 if a._mask is None else int((a._mask == 0).sum()) * 2)
-
-
-def test_docstring_examples_run():
-    result = doctest.testmod(reservoir.rnn._classifiers,
-                             optionflags=doctest.NORMALIZE_WHITESPACE)
-    assert result.failed == 0 and result.attempted > 0
 
 
 def test_grid_search_over_sequences():

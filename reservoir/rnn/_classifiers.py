@@ -157,6 +157,11 @@ class _RecurrentClassifier(SequenceClassifierMixin, _RecurrentBase):
     def predict(self, X):
         """Class labels: one per sequence (many-to-one) or one per step.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+
         Returns
         -------
         labels : ndarray of shape (n_sequences,) many-to-one; per step the
@@ -172,8 +177,17 @@ class _RecurrentClassifier(SequenceClassifierMixin, _RecurrentBase):
         return self._restore(self.classes_[logits.argmax(axis=1)], seqs)
 
     def predict_log_proba(self, X):
-        """Log of the softmax probabilities, in the structure of
-        :meth:`predict_proba`."""
+        """Log of the softmax probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+
+        Returns
+        -------
+        log_proba : the structure of :meth:`predict_proba`
+        """
         seqs, logits = self._logits(X)
         cols = list(self.classes_)
         if self._per_step:
@@ -182,6 +196,11 @@ class _RecurrentClassifier(SequenceClassifierMixin, _RecurrentBase):
 
     def predict_proba(self, X):
         """Softmax class probabilities (rows sum to one).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
 
         Returns
         -------
