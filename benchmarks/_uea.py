@@ -4,8 +4,10 @@ The format (sktime's): ``#`` comment lines, ``@key value`` header lines, then
 after ``@data`` one case per line, its dimensions separated by ``:`` and the
 values of a dimension by ``,``; the class label comes last when
 ``@classLabel true``. Every dimension of a case has the same length (lengths
-may differ between cases); ``?`` marks a missing value (kept as NaN).
-Timestamped series (``@timeStamps true``) are not supported.
+may differ between cases); ``?`` marks a missing value (kept as NaN), and
+rows missing in every dimension at the end of a case, the padding some
+archive files give unequal-length sets, are cut off. Timestamped series
+(``@timeStamps true``) are not supported.
 
 The data themselves are never part of the repository: they are read from
 ``../shared/data/uea/<name>/`` relative to the repository root.
@@ -60,7 +62,9 @@ def read_ts(path):
             if len({d.shape[0] for d in dims}) != 1:
                 raise ValueError(f"{path}, line {lineno}: the dimensions of a "
                                  "case have different lengths.")
-            X.append(np.column_stack(dims))
+            case = np.column_stack(dims)
+            present = np.flatnonzero(~np.isnan(case).all(axis=1))
+            X.append(case[:present[-1] + 1] if present.size else case[:0])
     if not in_data:
         raise ValueError(f"{path}: no @data section.")
     return X, (np.asarray(y) if labelled else None), header

@@ -26,6 +26,7 @@ TS = """# a comment
 @data
 1,2,3:4,5,6:a
 0.5,?:7,8:b
+1,?,?:2,3,?:a
 """
 
 
@@ -36,7 +37,9 @@ def test_read_ts_multivariate_unequal_lengths_and_missing(tmp_path):
     assert header["problemname"] == "Tiny" and header["dimensions"] == "2"
     np.testing.assert_array_equal(X[0], [[1, 4], [2, 5], [3, 6]])
     assert X[1].shape == (2, 2) and np.isnan(X[1][1, 0]) and X[1][1, 1] == 8
-    assert y.tolist() == ["a", "b"]
+    # a row missing in every dimension at the end is padding: cut off
+    assert X[2].shape == (2, 2) and np.isnan(X[2][1, 0]) and X[2][1, 1] == 3
+    assert y.tolist() == ["a", "b", "a"]
 
 
 def test_read_ts_univariate_without_labels_and_bad_lines(tmp_path):
