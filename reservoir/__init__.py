@@ -5,10 +5,11 @@ Public names::
     from reservoir import Reservoir, ESNRegressor, ESNClassifier, ReservoirWarning
     from reservoir import SimpleRNNRegressor, GRURegressor, LSTMRegressor, CWRNNRegressor
     from reservoir import SimpleRNNClassifier, GRUClassifier, LSTMClassifier, CWRNNClassifier
-    from reservoir import SequenceScaler, datasets, metrics
+    from reservoir import SequenceScaler, datasets, metrics, save, load
 """
 
 from . import datasets, metrics
+from ._io import load, save
 from ._warnings import ReservoirWarning
 from .esn import ESNRegressor, Reservoir
 from .esn_classifier import ESNClassifier
@@ -20,4 +21,4 @@ from .rnn import (CWRNNClassifier, CWRNNRegressor, GRUClassifier, GRURegressor,
 __all__ = ["Reservoir", "ESNRegressor", "ESNClassifier", "SimpleRNNRegressor",
            "GRURegressor", "LSTMRegressor", "CWRNNRegressor", "SimpleRNNClassifier",
            "GRUClassifier", "LSTMClassifier", "CWRNNClassifier", "SequenceScaler",
-           "ReservoirWarning", "datasets", "metrics"]
+           "ReservoirWarning", "datasets", "metrics", "save", "load"]

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._base import SequenceClassifierMixin
 from .._compat import check_feature_names, classifier_tags
-from .._sequences import check_labels, check_X, restore_labels
+from .._sequences import check_dtype_range, check_labels, check_X, restore_labels
 from .._threads import single_threaded_blas
 from . import _network
 from ._estimators import (_NETWORK_DOC, _PERIODS_DOC, _REST_DOC, _STOPPING_DOC,
@@ -51,13 +51,15 @@ class _RecurrentClassifier(SequenceClassifierMixin, _RecurrentBase):
         self.scoring = scoring
 
     def _validate_params(self):
-        super()._validate_params()
-        if self.pooling not in _network.POOLINGS:
+        p = super()._validate_params()
+        if not isinstance(self.pooling, str) or self.pooling not in _network.POOLINGS:
             raise ValueError(f"pooling={self.pooling!r} must be one of "
                              f"{_network.POOLINGS}.")
-        if self.scoring not in SCORINGS:
+        if not isinstance(self.scoring, str) or self.scoring not in SCORINGS:
             raise ValueError(f"scoring={self.scoring!r} must be one of {SCORINGS} "
                              "(the validation score of early stopping).")
+        p["pooling"], p["scoring"] = self.pooling, self.scoring
+        return p
 
     # -- targets -----------------------------------------------------------
     def _check_targets(self, y, seqs, warm):
@@ -144,6 +146,7 @@ class _RecurrentClassifier(SequenceClassifierMixin, _RecurrentBase):
         seqs = check_X(X, n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=False)
+        check_dtype_range(seqs, self._params["readout.weight"].dtype, "X")
         with single_threaded_blas():
             out = self._predict_arrays(seqs.arrays)
         return seqs, (out if self._per_step else np.vstack([z[None] for z in out]))
