@@ -542,10 +542,12 @@ def main(argv=None):
         if begin in old and finish in old:
             head, rest = old.split(begin, 1)
             _, tail = rest.split(finish, 1)
-            note = (f"\n(Section `{args.section}` regenerated separately with `{cmd}`; "
+            # the note goes inside the block, so the next re-run replaces it too
+            note = (f"(Section `{args.section}` regenerated separately with `{cmd}`; "
                     f"{summary})\n")
+            block = blocks[args.section].replace(finish, note + finish)
             with open(RESULTS, "w") as fh:
-                fh.write(head + blocks[args.section] + note + "\n" + tail.lstrip("\n"))
+                fh.write(head + block + tail)
             log(f"updated the {args.section} section of {RESULTS}")
     return 0
 
