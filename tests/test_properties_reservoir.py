@@ -26,7 +26,6 @@ case costs milliseconds once the kernels are compiled.
 """
 
 import math
-import os
 import re
 import warnings
 from numbers import Integral
@@ -35,12 +34,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from hypothesis import HealthCheck, given, note, settings
+from hypothesis import given, note
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 from sklearn.linear_model import Ridge
 
-from conftest import naive_states
+from conftest import naive_states, property_settings
 from reservoir import (CWRNNRegressor, ESNRegressor, GRURegressor, LSTMRegressor,
                        Reservoir, SimpleRNNRegressor, datasets, metrics)
 
@@ -48,14 +47,9 @@ from reservoir import (CWRNNRegressor, ESNRegressor, GRURegressor, LSTMRegressor
 # budget
 # ---------------------------------------------------------------------------
 
-SLOW = os.environ.get("HYPOTHESIS_PROFILE") == "slow"
-
-
 def budget(n):
     """``n`` examples by default (derandomised), ``25 n`` in the slow profile."""
-    return settings(max_examples=25 * n if SLOW else n, derandomize=not SLOW,
-                    deadline=None, database=None, print_blob=True,
-                    suppress_health_check=list(HealthCheck))
+    return property_settings(n)
 
 
 @pytest.fixture(autouse=True)
