@@ -21,6 +21,10 @@ setting), :class:`QRStatistics` keeps instead the triangular factor ``R`` of
 the QR decomposition of ``[1, z, y]``, updated chunk by chunk with LAPACK's
 triangular-pentagonal QR (``tpqrt``): the same O(F^2) memory, about twice the
 arithmetic, and the accuracy of a least-squares solve on the full matrix.
+
+:class:`RLSReadout` is the online alternative: recursive least squares,
+updating the weights row by row (with an optional forgetting factor for
+systems that drift).
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import blas, lapack
 
+from . import _kernels
 from ._warnings import ReservoirWarning
 
-__all__ = ["RidgeStatistics", "QRStatistics", "solve_ridge", "make_statistics"]
+__all__ = ["RidgeStatistics", "QRStatistics", "RLSReadout", "solve_ridge",
+           "make_statistics"]
 
 # Below this reciprocal condition number the Cholesky solution is not trusted.
 RCOND_MIN = np.finfo(np.float64).eps
@@ -275,7 +281,82 @@ class QRStatistics:
         return np.ascontiguousarray(w.T), intercept
 
 
-def make_statistics(solver, n_states, n_inputs, n_outputs):
-    """The statistics object of a readout ``solver`` ('cholesky' or 'qr')."""
+class RLSReadout:
+    """Online readout by recursive least squares (RLS, as in FORCE learning).
+
+    Same interface as :class:`RidgeStatistics`, but ``update`` changes the
+    weights step by step inside a compiled kernel
+    (:func:`reservoir._kernels.rls_update`), O(F^2) per row, and ``solve``
+    returns them as they are. The features are ``z = [1, u, x]``; the
+    initial inverse correlation is ``P = I / alpha`` and the weights start
+    at zero, so with ``forgetting_factor=1`` the weights after any number of
+    rows equal the ridge solution ``(Z^T Z + alpha I)^-1 Z^T Y`` on those
+    rows, with the constant feature penalised like the others (the batch
+    solvers leave the intercept unpenalised; for a small ``alpha`` the two
+    agree closely). A ``forgetting_factor`` below 1 weights the row ``s``
+    steps back by ``forgetting_factor ** s``, so the readout tracks a
+    system that drifts; ``1 / (1 - forgetting_factor)`` is the effective
+    memory in steps.
+
+    Parameters
+    ----------
+    n_states, n_inputs, n_outputs : int
+    alpha : float
+        Ridge penalty; fixes the initial inverse correlation.
+    forgetting_factor : float in (0, 1]
+
+    Notes
+    -----
+    With ``forgetting_factor < 1`` and features that stop varying, ``P``
+    grows like ``forgetting_factor ** -t`` in the unexcited directions
+    ("covariance wind-up"); keep it close to 1 (0.99-0.9999) or the input
+    rich.
+    """
+
+    def __init__(self, n_states, n_inputs, n_outputs, *, alpha, forgetting_factor=1.0):
+        self.n_states = int(n_states)
+        self.n_inputs = int(n_inputs)
+        self.n_outputs = int(n_outputs)
+        self.alpha = float(alpha)
+        self.forgetting_factor = float(forgetting_factor)
+        f = 1 + self.n_inputs + self.n_states
+        if self.alpha <= 0:
+            raise ValueError(f"alpha={alpha!r} must be > 0 for solver='rls': the "
+                             "initial inverse correlation is I / alpha.")
+        self.P = np.eye(f) / self.alpha
+        self.W = np.zeros((self.n_outputs, f))
+        self.n_samples = 0
+
+    def update(self, states, inputs, targets, *, overwrite_states=False):
+        """Run RLS over the rows, in order: ``states`` (T, n_states),
+        ``inputs`` (T, n_inputs) or None, ``targets`` (T, n_outputs)."""
+        t = states.shape[0]
+        if t == 0:
+            return self
+        if inputs is None:
+            inputs = np.empty((t, 0))
+        _kernels.rls_update(np.ascontiguousarray(states, dtype=np.float64),
+                            np.ascontiguousarray(inputs, dtype=np.float64),
+                            np.ascontiguousarray(targets, dtype=np.float64),
+                            self.forgetting_factor, self.W, self.P)
+        self.n_samples += t
+        return self
+
+    def solve(self, alpha=None):
+        """The current weights: ``(coef (n_outputs, F - 1), intercept)``."""
+        if not np.isfinite(self.W).all() or not np.isfinite(self.P).all():
+            raise FloatingPointError(
+                "The RLS readout diverged (non-finite weights); raise "
+                "forgetting_factor towards 1 or alpha.")
+        return np.ascontiguousarray(self.W[:, 1:]), self.W[:, 0].copy()
+
+
+def make_statistics(solver, n_states, n_inputs, n_outputs, *, alpha=None,
+                    forgetting_factor=1.0):
+    """The statistics object of a readout ``solver`` ('cholesky', 'qr' or
+    'rls'; the last needs ``alpha`` and ``forgetting_factor``)."""
+    if solver == "rls":
+        return RLSReadout(n_states, n_inputs, n_outputs, alpha=alpha,
+                          forgetting_factor=forgetting_factor)
     cls = {"cholesky": RidgeStatistics, "qr": QRStatistics}[solver]
     return cls(n_states, n_inputs, n_outputs)
