@@ -2,7 +2,7 @@
 
 Public names::
 
-    from reservoir import Reservoir, ESNRegressor, ReservoirWarning
+    from reservoir import Reservoir, ESNRegressor, NVARRegressor, ReservoirWarning
     from reservoir import SimpleRNNRegressor, GRURegressor, LSTMRegressor, CWRNNRegressor
     from reservoir import datasets, metrics
 """
@@ -10,8 +10,9 @@ Public names::
 from . import datasets, metrics
 from ._warnings import ReservoirWarning
 from .esn import ESNRegressor, Reservoir
+from .nvar import NVARRegressor
 from .rnn import CWRNNRegressor, GRURegressor, LSTMRegressor, SimpleRNNRegressor
 
-__all__ = ["Reservoir", "ESNRegressor", "SimpleRNNRegressor", "GRURegressor",
-           "LSTMRegressor", "CWRNNRegressor", "ReservoirWarning", "datasets",
-           "metrics"]
+__all__ = ["Reservoir", "ESNRegressor", "NVARRegressor", "SimpleRNNRegressor",
+           "GRURegressor", "LSTMRegressor", "CWRNNRegressor", "ReservoirWarning",
+           "datasets", "metrics"]

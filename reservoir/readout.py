@@ -125,20 +125,23 @@ class RidgeStatistics:
         self.n_samples += t
         return self
 
-    def solve(self, alpha):
-        """Ridge solution: ``(coef (n_outputs, F), intercept (n_outputs,))``."""
+    def solve(self, alpha, fit_intercept=True):
+        """Ridge solution: ``(coef (n_outputs, F), intercept (n_outputs,))``.
+
+        Without ``fit_intercept`` the readout passes through the origin (the
+        intercept is zero and the statistics are not centred).
+        """
+        if not fit_intercept:
+            gram, cross = self.uncentered()
+            w = solve_ridge(gram, cross, alpha)
+            return np.ascontiguousarray(w.T), np.zeros(self.n_outputs)
         gram, cross, mean_z, mean_y = self.centered()
         w = solve_ridge(gram, cross, alpha)
         return np.ascontiguousarray(w.T), mean_y - mean_z @ w
 
-    def centered(self):
-        """Centred Gram matrix, cross-products and means (features [u, x]).
-
-        Only the upper triangle of the returned Fortran-ordered Gram matrix is
-        meaningful (it is all that the solvers read).
-        """
+    def _shifted(self):
+        """Gram and cross-products of the shifted features, their sums."""
         n, d = self.n_states, self.n_inputs
-        m = self.n_samples
         f = d + n
         gram = np.empty((f, f), order="F")
         gram[d:, d:] = self.sxx
@@ -147,6 +150,27 @@ class RidgeStatistics:
         gram[d:, :d] = self.sux.T
         s = np.concatenate([self.su, self.sx])
         cross = np.vstack([self.suy, self.sxy])
+        return gram, cross, s
+
+    def uncentered(self):
+        """``sum z z^T`` and ``sum z y^T`` of the features as given (upper
+        triangle of the Gram matrix meaningful), undoing the shift."""
+        gram, cross, s = self._shifted()
+        m = self.n_samples
+        shift = np.concatenate([self.shift_u, self.shift_x])
+        gram += np.outer(shift, s) + np.outer(s, shift) + m * np.outer(shift, shift)
+        cross += (np.outer(shift, self.sy) + np.outer(s, self.shift_y)
+                  + m * np.outer(shift, self.shift_y))
+        return gram, cross
+
+    def centered(self):
+        """Centred Gram matrix, cross-products and means (features [u, x]).
+
+        Only the upper triangle of the returned Fortran-ordered Gram matrix is
+        meaningful (it is all that the solvers read).
+        """
+        m = self.n_samples
+        gram, cross, s = self._shifted()
         gram -= np.outer(s, s) / m
         cross -= np.outer(s, self.sy) / m
         mean_z = s / m + np.concatenate([self.shift_u, self.shift_x])
@@ -251,14 +275,31 @@ class QRStatistics:
         self.n_samples += t
         return self
 
-    def solve(self, alpha):
-        """Ridge solution from ``R`` (intercept not penalised)."""
+    def solve(self, alpha, fit_intercept=True):
+        """Ridge solution from ``R`` (intercept not penalised; zero without
+        ``fit_intercept``)."""
         f = self.n_inputs + self.n_states
         R = self.R
+        if not fit_intercept:
+            # [z, y] = [1, z - shift, y - shift] M: the factor of R M is the
+            # factor of the features as given.
+            M = np.zeros((R.shape[0], R.shape[0] - 1))
+            M[0] = np.concatenate([self.shift_z, self.shift_y])
+            M[1:] = np.eye(R.shape[0] - 1)
+            top = np.array(np.linalg.qr(R @ M, mode="r"), order="F")
+            w = self._solve_factor(top, f, alpha)
+            return np.ascontiguousarray(w.T), np.zeros(self.n_outputs)
         r11, r1z, r1y = R[0, 0], R[0, 1:1 + f], R[0, 1 + f:]
+        w = self._solve_factor(np.array(R[1:, 1:], order="F"), f, alpha)
+        b = (r1y - r1z @ w) / r11
+        intercept = self.shift_y + b - self.shift_z @ w
+        return np.ascontiguousarray(w.T), intercept
+
+    @staticmethod
+    def _solve_factor(top, f, alpha):
+        """Ridge weights from the triangular factor ``[[Rzz, Rzy], [0, Ryy]]``."""
         # Append sqrt(alpha) I below [Rzz Rzy] and re-triangularise: the top
         # of the result holds the regularised factor and its right-hand side.
-        top = np.array(R[1:, 1:], order="F")
         if alpha > 0:
             pen = np.zeros((f, top.shape[0]), order="F")
             pen[:, :f] = np.sqrt(alpha) * np.eye(f)
@@ -272,13 +313,11 @@ class QRStatistics:
                 "The readout's least-squares problem is rank deficient; solving "
                 "by SVD and discarding directions at round-off level. Increase "
                 f"alpha (now {alpha:g}) to avoid this.", ReservoirWarning,
-                stacklevel=3)
+                stacklevel=4)
             w = np.linalg.lstsq(rzz, rzy, rcond=None)[0]
         else:
             w = sla.solve_triangular(rzz, rzy, check_finite=False)
-        b = (r1y - r1z @ w) / r11
-        intercept = self.shift_y + b - self.shift_z @ w
-        return np.ascontiguousarray(w.T), intercept
+        return w
 
 
 class RLSReadout:
