@@ -565,6 +565,9 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
     n_outputs_ : int
     n_samples_fitted_ : int
         Rows (after washout) in the readout's statistics.
+    last_state_ : ndarray
+        The state after the last step seen by ``fit``/``partial_fit``, to
+        continue from with ``predict(X, initial_state=...)``.
     feature_names_in_ : ndarray
         Defined when the input had string column names.
 
@@ -862,6 +865,24 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             out += inputs @ self.coef_[:, :d].T
         out += self.intercept_
         return out
+
+    @property
+    def last_state_(self):
+        """The state after the last step seen by ``fit``/``partial_fit``.
+
+        In the layout of ``predict``'s ``initial_state`` (the states of every
+        layer, then, with feedback, the last true output, which the next step
+        would feed back): ``predict(X_next, initial_state=esn.last_state_)``
+        continues right after the training data.
+        """
+        check_is_fitted(self, "coef_")
+        if self.reservoir_.bidirectional:
+            raise AttributeError("A bidirectional reservoir has no state to carry "
+                                 "forward (its reverse pass starts at each "
+                                 "sequence's end).")
+        if self._fitted_feedback:
+            return np.concatenate([self._last_state, self._last_output])
+        return self._last_state.copy()
 
     @property
     def _state_size(self):

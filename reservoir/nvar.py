@@ -91,6 +91,9 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
     n_features_in_ : int
     n_outputs_ : int
     n_samples_fitted_ : int
+    last_state_ : ndarray of shape (delay * strides, n_features_in_)
+        The last inputs seen by ``fit``/``partial_fit``, to continue from
+        with ``predict(X, initial_state=...)``.
     feature_names_in_ : ndarray
         Defined when the input had string column names.
 
@@ -396,6 +399,13 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
         _kernels.nvar_free_run(window, future, self.delay, self.strides,
                                self._monomials, self.coef_, self.intercept_, out)
         return out[:, 0] if self._y_info[0] else out
+
+    @property
+    def last_state_(self):
+        """The last ``delay * strides`` inputs seen by ``fit``/``partial_fit``
+        (the ``initial_state`` that continues after them)."""
+        check_is_fitted(self, "coef_")
+        return self._last_history.copy()
 
     def get_feature_names_out(self, input_features=None):
         """Names of the NVAR features: ``x0(t)``, ``x0(t-1)``, ...,

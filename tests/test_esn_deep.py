@@ -194,6 +194,8 @@ def test_bidirectional_refuses_what_needs_causality():
         esn.predict(X[:, :1], return_state=True)
     with pytest.raises(ValueError, match="reverse pass starts at each sequence's end"):
         esn.partial_fit(X[:, :1], y, continue_state=True)
+    with pytest.raises(AttributeError, match="no state to carry"):
+        esn.last_state_
     with pytest.raises(ValueError, match="bidirectional=True reads the future"):
         ESNRegressor(n_reservoir=10, bidirectional=True, feedback_scaling=0.5).fit(X, y)
 

@@ -95,6 +95,14 @@ def test_the_state_carries_the_last_output(monkeypatch):
     np.testing.assert_allclose(esn.predict(X, y_warmup=y[:200]), whole, atol=1e-12)
 
 
+def test_last_state_continues_after_fit():
+    esn, X, y = _fitted()
+    whole = esn.predict(np.vstack([X, X[:50]]), y_warmup=y)
+    np.testing.assert_allclose(esn.predict(X[:50], initial_state=esn.last_state_),
+                               whole[400:], rtol=1e-12, atol=1e-12)
+    np.testing.assert_array_equal(esn.last_state_[40:], y[-1:])
+
+
 def test_many_sequences_each_start_from_zero_output():
     X = np.ones((3, 150, 1))
     Y = np.stack([mso(150) * s for s in (1.0, 0.5, -0.7)])

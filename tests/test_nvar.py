@@ -130,6 +130,8 @@ def test_state_and_generate():
                                gen[:20], atol=1e-12)
     np.testing.assert_allclose(est.generate(5), est.generate(5, X_warmup=u[:1000]),
                                atol=1e-12)
+    np.testing.assert_allclose(est.predict(u[1000:1010], initial_state=est.last_state_),
+                               est.predict(u[:1010])[1000:], atol=1e-13)
 
 
 def test_generate_with_known_future_columns():
