@@ -369,10 +369,13 @@ class Reservoir(TransformerMixin, BaseEstimator):
         for layer in range(n_layers):
             unit = layer * n_dirs + direction
             if layer == 0:
-                np.matmul(U, self.W_in_layers_[unit].T, out=drive)
+                if fb is None:
+                    np.matmul(U, self.W_in_layers_[unit].T, out=drive)
+                else:      # one GEMM of [u, fed back] (no temporary T x N array)
+                    np.matmul(np.hstack([U, fb]),
+                              np.hstack([self.W_in_layers_[unit], self.W_back_]).T,
+                              out=drive)
                 drive += self.bias_layers_[unit]
-                if fb is not None:
-                    drive += fb @ self.W_back_.T
             else:
                 _kernels.project(self._packed_inter[unit], below,
                                  self.bias_layers_[unit], drive)
