@@ -238,3 +238,13 @@ def test_bad_parameters(params, exc, match):
         Reservoir(n_reservoir=5, **params).fit(_series(20))
     with pytest.raises(exc, match=match):
         ESNRegressor(n_reservoir=5, **params).fit(_series(20), np.zeros(20))
+
+
+def test_one_thread_and_two_give_the_same_bits():
+    rng = np.random.RandomState(4)
+    seqs = [_series(int(L), seed=i) for i, L in enumerate(rng.randint(5, 40, 70))]
+    kw = dict(n_reservoir=16, num_layers=2, bidirectional=True, random_state=2)
+    one = Reservoir(**kw, n_jobs=1).fit(seqs).transform(seqs)
+    two = Reservoir(**kw, n_jobs=2).fit(seqs).transform(seqs)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)

@@ -128,3 +128,26 @@ def test_free_run_is_deterministic():
     free_run(*args, a)
     free_run(*args, b)
     np.testing.assert_array_equal(a, b)
+
+
+def test_a_fresh_process_loads_the_new_kernels_from_numbas_cache():
+    """Deep layers, feedback, RLS and NVAR compile once, then load from cache."""
+    import subprocess
+    import sys
+    code = (
+        "import numpy as np\n"
+        "from reservoir import ESNRegressor, NVARRegressor, _kernels\n"
+        "u = np.sin(np.arange(300) / 5)[:, None]\n"
+        "esn = ESNRegressor(n_reservoir=16, num_layers=2, feedback_scaling=0.3,\n"
+        "                   solver='rls', random_state=0).fit(u[:-1], u[1:])\n"
+        "esn.predict(u, y_warmup=u[1:50]); esn.generate(5)\n"
+        "NVARRegressor(delay=1).fit(u[:-1], u[1:]).generate(5)\n"
+        "ds = [_kernels._project, _kernels._free_run, _kernels._rls,\n"
+        "      _kernels._nvar_features, _kernels._nvar_free_run]\n"
+        "print(sum(len(d.stats.cache_misses) for d in ds),"
+        " sum(len(d.stats.cache_hits) for d in ds))\n")
+    for _ in range(2):       # the first run may compile and fill the cache
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True,
+                             text=True, check=True).stdout.split()
+    misses, hits = map(int, out)
+    assert misses == 0 and hits >= 5
