@@ -362,7 +362,7 @@ def run_speed(quick):
     esn = ours_fit()
     state = esn.last_state_
     ours_free = lambda: esn.predict(X[n_fit:], initial_state=state)
-    t = {"ours fit": [], "ours free": [], "rpy fit": [], "rpy free": []}
+    t = {"ours fit": [], "ours free": [], "rpy fit": [], "rpy free": []}  # seconds
     if RPY:
         model = rpy_fit()
         rpy_free = lambda: model.run(X[n_fit:])   # continues, as after fit
@@ -374,6 +374,15 @@ def run_speed(quick):
         if RPY:
             t["rpy fit"].append(median_time(rpy_fit, 1, 0))
             t["rpy free"].append(median_time(rpy_free, 1, 0))
+    # context: the plain harvest of the same reservoir and input, both libraries
+    UF = np.column_stack([X[:n_fit], np.concatenate([[0.0], y[:n_fit - 1]])])
+    res_o = Reservoir(n_reservoir=300, spectral_radius=p["sr"], leak_rate=p["lr"],
+                      input_scaling=0.1, density=0.1, random_state=0).fit(UF)
+    t["ours harvest"] = [median_time(lambda: res_o.transform(UF), repeats)]
+    if RPY:
+        res_r = rpy_reservoir(300, p["sr"], p["lr"], 0.1, p["fs"], 0.2, 0.1, 0)
+        res_r.run(UF[:10])
+        t["rpy harvest"] = [median_time(lambda: res_r.run(UF), max(2, repeats // 2))]
     m = {k: float(np.median(v)) if v else np.nan for k, v in t.items()}
     both_o, both_r = m["ours fit"] + m["ours free"], m["rpy fit"] + m["rpy free"]
     rows = [["fit + free run", f"{both_o:.3f}", f"{both_r:.3f}",
@@ -383,7 +392,10 @@ def run_speed(quick):
             ["free run", f"{m['ours free']:.3f}", f"{m['rpy free']:.3f}",
              f"{m['rpy free'] / m['ours free']:.0f}x", ""],
             ["free run, per step", f"{m['ours free'] / n_free * 1e6:.1f} us",
-             f"{m['rpy free'] / n_free * 1e6:.1f} us", "", ""]]
+             f"{m['rpy free'] / n_free * 1e6:.1f} us", "", ""],
+            [f"context: the plain harvest of {n_fit:,} steps (no readout)",
+             f"{m['ours harvest']:.3f}", f"{m.get('rpy harvest', np.nan):.3f}",
+             f"{m.get('rpy harvest', np.nan) / m['ours harvest']:.1f}x", ""]]
     out = ["## Speed with feedback (`--task speed`)", "",
            f"N=300, density 0.1, MSO2 teacher; a {n_fit:,}-step teacher-forced fit "
            f"then a {n_free:,}-step free run continuing from its end "
