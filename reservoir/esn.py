@@ -79,7 +79,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
         at step t depend on the future of the sequence (steps t+1, t+2, ...):
         use it for classification and per-step labelling of whole
         sequences, never for causal forecasting.
-    inter_scaling : float, default=None
+    inter_scaling : float or None, default=None
         Weights from layer k-1 into layer k (``num_layers > 1``): every unit
         reads ``round(density * n_reservoir)`` units of the layer below
         through weights uniform on [-inter_scaling, inter_scaling]. None uses
@@ -99,7 +99,8 @@ class Reservoir(TransformerMixin, BaseEstimator):
         Bias of the first layer.
     W_layers_, W_in_layers_, bias_layers_ : list
         The same for every layer and direction, in the order of the feature
-        blocks (layer 1 forward, [layer 1 reverse,] layer 2 forward, ...);
+        blocks (layer 0 forward, [layer 0 reverse,] layer 1 forward, ...,
+        as :meth:`get_feature_names_out` numbers them);
         ``W_in_layers_`` holds the input weights for the first layer and the
         sparse inter-layer weights (n_reservoir, n_reservoir) for the others.
     spectral_radius_ : float
