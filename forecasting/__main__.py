@@ -10,19 +10,30 @@ Subcommands::
         [--train 0.15] [--contamination 0.01 | --threshold T] [--cooldown N]
         [--interpolate] [--out F.csv] [--plot F.png]
 
-Errors in the data (unreadable file, missing column, unparseable time, too
-short a series, ...) print one line on stderr and exit with status 2.
+Every failure -- a bad option, an unreadable file, a missing column, an
+unparseable time, too short a series, an unwritable output, ... -- prints one
+line ``error: ...`` on stderr and exits with status 2, and leaves no output
+file behind: every output path is checked (a temporary file is created beside
+it) before any work, and the outputs are written to those temporary files
+and renamed into place only once everything has succeeded.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import sys
+import tempfile
+import warnings
 
 EXIT_USAGE = 2
 MODELS = ("esn", "lstm", "gru", "rnn", "cwrnn")
 _RNN_CLASSES = {"lstm": "LSTMRegressor", "gru": "GRURegressor",
                 "rnn": "SimpleRNNRegressor", "cwrnn": "CWRNNRegressor"}
+#: The longest forecast the command line makes (a recursive ESN forecast of
+#: this many steps takes a few seconds; far longer ones exhaust memory).
+MAX_HORIZON = 100_000
 
 
 class CLIError(Exception):
@@ -34,6 +45,18 @@ def _fail(message):
     return EXIT_USAGE
 
 
+def _first_line(exc):
+    text = " ".join(str(exc).split())
+    return text or type(exc).__name__
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors: the usage block is for ``--help``."""
+
+    def error(self, message):
+        raise CLIError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
 # -- models ----------------------------------------------------------------
 def make_forecaster(model, horizon):
     """The Forecaster the command line uses for ``--model``.
@@ -43,23 +66,100 @@ def make_forecaster(model, horizon):
     step ahead, one network run per forecast): their ``generate`` steps the
     network once per call, and a direct readout trained for every horizon
     avoids feeding their own errors back.
+
+    Parameters
+    ----------
+    model : {"esn", "lstm", "gru", "rnn", "cwrnn"}
+        The ``--model`` option.
+    horizon : int
+        Steps ahead (the direct models learn one output per step).
+
+    Returns
+    -------
+    Forecaster
     """
     from forecasting import Forecaster
     if model == "esn":
         return Forecaster()
     import reservoir
-    name = _RNN_CLASSES[model]
-    cls = getattr(reservoir, name, None)
-    if cls is None:
-        raise CLIError(f"--model {model} needs reservoir.{name}, which this "
-                       "installation does not have; use --model esn.")
-    est = cls(hidden_size=32, max_iter=30, washout=20, bptt_window=200,
-              random_state=0)
+    est = getattr(reservoir, _RNN_CLASSES[model])(
+        hidden_size=32, max_iter=30, washout=20, bptt_window=200, random_state=0)
     return Forecaster(est, strategy="direct", max_horizon=horizon)
 
 
 # -- data ------------------------------------------------------------------
+def _time_index(raw, time_column):
+    """The index of the series from the ``--time-column`` values."""
+    import numpy as np
+    import pandas as pd
+
+    flag = f"--time-column {time_column!r}"
+    missing = raw.isna().to_numpy()
+    if missing.any():
+        i = int(missing.nonzero()[0][0])
+        raise CLIError(f"{flag} has no value at row {i}; every row needs a time.")
+    kind = raw.dtype.kind
+    if kind in "iu":
+        return pd.Index(raw.to_numpy(), name=time_column)
+    if kind == "f":
+        # a float column is never a count of nanoseconds: whole numbers are
+        # integer steps (a CSV writes 3 as 3.0 when the column held a NaN)
+        v = raw.to_numpy()
+        frac = (v != np.round(v)) | (np.abs(v) > 2.0 ** 53)
+        if frac.any():
+            i = int(frac.nonzero()[0][0])
+            raise CLIError(f"{flag} holds the number {v[i].item()!r} at row {i}; times "
+                           "must be timestamps (e.g. 2024-01-01 13:00) or whole "
+                           "numbers of steps.")
+        return pd.Index(v.astype(np.int64), name=time_column)
+    if kind == "b":
+        raise CLIError(f"{flag} holds True/False values; times must be timestamps "
+                       "or whole numbers of steps.")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pd.DatetimeIndex(pd.to_datetime(raw, errors="raise"),
+                                    name=time_column)
+    except (ValueError, TypeError, OverflowError) as exc:
+        bad = None
+        for i, v in enumerate(raw):
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    pd.to_datetime(v)
+            except (ValueError, TypeError, OverflowError):
+                bad = (i, v)
+                break
+        where = f" (row {bad[0]}: {bad[1]!r})" if bad else ""
+        raise CLIError(f"cannot parse {flag} as timestamps{where}: "
+                       f"{_first_line(exc)}") from None
+
+
 def read_series(path, time_column, column):
+    """The ``--column`` of a CSV file as a Series on its ``--time-column``.
+
+    Parameters
+    ----------
+    path : str
+        The CSV file.
+    time_column : str
+        Column of timestamps (parsed by :func:`pandas.to_datetime`) or of
+        whole numbers of steps.
+    column : str
+        Column of numbers (empty cells are NaN).
+
+    Returns
+    -------
+    pandas.Series
+        Float values named ``column`` on a DatetimeIndex or an integer index
+        named ``time_column``.
+
+    Raises
+    ------
+    CLIError
+        On an unreadable file, a missing column, a time that is not a
+        timestamp or a whole number, or a value that is not a number.
+    """
     import pandas as pd
     try:
         df = pd.read_csv(path)
@@ -67,71 +167,199 @@ def read_series(path, time_column, column):
         raise CLIError(f"file {path!r} not found.") from None
     except (OSError, UnicodeDecodeError, pd.errors.ParserError,
             pd.errors.EmptyDataError) as exc:
-        raise CLIError(f"cannot read {path!r} as CSV: "
-                       f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}.") from None
+        raise CLIError(f"cannot read {path!r} as CSV: {_first_line(exc)}.") from None
     for flag, col in (("--time-column", time_column), ("--column", column)):
         if col not in df.columns:
             raise CLIError(f"{flag} {col!r} is not a column of {path!r} "
                            f"(columns: {', '.join(map(str, df.columns))}).")
-    raw = df[time_column]
-    if raw.dtype.kind in "iu":
-        index = pd.Index(raw.to_numpy(), name=time_column)
-    else:
-        try:
-            index = pd.DatetimeIndex(pd.to_datetime(raw, errors="raise"),
-                                     name=time_column)
-        except (ValueError, TypeError, OverflowError) as exc:
-            bad = None
-            for i, v in enumerate(raw):
-                try:
-                    pd.to_datetime(v)
-                except (ValueError, TypeError, OverflowError):
-                    bad = (i, v)
-                    break
-            where = f" (row {bad[0]}: {bad[1]!r})" if bad else ""
-            raise CLIError(f"cannot parse --time-column {time_column!r} as "
-                           f"timestamps{where}: {str(exc).splitlines()[0]}") from None
-    values = pd.to_numeric(df[column], errors="coerce")
-    bad = values.isna() & df[column].notna()
+    if len(df) == 0:
+        raise CLIError(f"{path!r} has a header but no rows of data.")
+    index = _time_index(df[time_column], time_column)
+    raw = df[column]
+    if raw.dtype.kind == "b":
+        raise CLIError(f"--column {column!r} holds True/False values; pass numbers "
+                       "(e.g. 0 and 1).")
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = values.isna() & raw.notna()
     if bad.any():
         i = int(bad.to_numpy().nonzero()[0][0])
         raise CLIError(f"--column {column!r} has a non-numeric value at row {i}: "
-                       f"{df[column].iloc[i]!r}.")
+                       f"{raw.iloc[i]!r}.")
     return pd.Series(values.to_numpy(float), index=index, name=column)
 
 
-def _write_csv(frame, path):
-    """``frame`` to ``path`` (a CSV file) or, without one, to standard output."""
-    if not path:
-        frame.to_csv(sys.stdout)
-        return
+# -- outputs: checked before any work, written atomically --------------------
+def _reason(exc):
+    return exc.strerror or _first_line(exc)
+
+
+class _Output:
+    """An output file reserved before the work and committed after it.
+
+    Creating a temporary file beside ``path`` proves the path writable (a
+    permission test alone does not: root passes it everywhere); the content
+    goes there and is renamed onto ``path`` by :meth:`commit`, so a failure
+    at any point leaves no half-written output behind. A symbolic link keeps
+    pointing where it did (its target is replaced); a device or a pipe
+    (``/dev/stdout``) cannot be replaced and is written in place, last."""
+
+    def __init__(self, path, flag):
+        self.path, self.flag = os.fspath(path), flag
+        self.tmp = None
+        label = f"{flag} {self.path!r}"
+        if self.path == "" or os.path.isdir(self.path):
+            raise CLIError(f"cannot write {label}: it is a directory; pass a "
+                           "file name.")
+        if os.path.exists(self.path) and not os.access(self.path, os.W_OK):
+            raise CLIError(f"cannot write {label}: the file is read-only.")
+        self.target = os.path.realpath(self.path)
+        if os.path.exists(self.target) and not os.path.isfile(self.target):
+            return                      # a device or a pipe: written in place
+        parent = os.path.dirname(self.target)
+        if not os.path.isdir(parent):
+            raise CLIError(f"cannot write {label}: the directory {parent!r} does "
+                           "not exist.")
+        try:
+            fd, self.tmp = tempfile.mkstemp(
+                prefix=f".{os.path.basename(self.path)}.", suffix=".part", dir=parent)
+        except OSError as exc:
+            raise CLIError(f"cannot write {label}: {_reason(exc)}.") from None
+        os.close(fd)
+
+    def open(self, mode):
+        """The file the content goes to (the temporary one, if any)."""
+        return open(self.tmp or self.target, mode, **(
+            {"encoding": "utf-8", "newline": ""} if "b" not in mode else {}))
+
+    def commit(self):
+        if self.tmp is None:
+            return
+        try:
+            if os.path.exists(self.target):
+                mode = os.stat(self.target).st_mode & 0o777
+            else:
+                umask = os.umask(0)
+                os.umask(umask)
+                mode = 0o666 & ~umask
+            os.chmod(self.tmp, mode)
+            os.replace(self.tmp, self.target)
+        except OSError as exc:
+            raise CLIError(f"cannot write {self.flag} {self.path!r}: "
+                           f"{_reason(exc)}.") from None
+
+    def discard(self):
+        if self.tmp is None:
+            return
+        try:
+            os.unlink(self.tmp)
+        except FileNotFoundError:
+            pass
+
+
+def _plot_format(path):
+    """The image format of ``--plot`` (from its extension; png without one),
+    or a CLIError before any work when matplotlib is missing or cannot write
+    it."""
     try:
-        frame.to_csv(path)
+        import matplotlib
+        matplotlib.use("Agg")
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise CLIError("--plot needs matplotlib, which is not installed "
+                       "(pip install matplotlib).") from None
+    ext = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
+    supported = Figure().canvas.get_supported_filetypes()
+    if not ext:
+        return "png"
+    if ext not in supported:
+        raise CLIError(f"--plot {os.fspath(path)!r}: matplotlib cannot write "
+                       f"'.{ext}' files; use one of "
+                       f"{', '.join('.' + e for e in sorted(supported))}.")
+    return ext
+
+
+class _Outputs:
+    """The ``--out`` and ``--plot`` files of one run (either may be absent)."""
+
+    def __init__(self, args):
+        self.out = self.plot = None
+        self.plot_format = None
+        paths = {}
+        for flag, path in (("--out", getattr(args, "out", None)),
+                           ("--plot", getattr(args, "plot", None))):
+            if path is None:
+                continue
+            real = os.path.realpath(path)
+            if real in paths:
+                raise CLIError(f"--out and --plot are the same file {path!r}; "
+                               "pass two different names.")
+            if os.path.exists(args.file) and os.path.exists(path) \
+                    and os.path.samefile(args.file, path):
+                raise CLIError(f"{flag} {path!r} is the input file; pass another "
+                               "name (it would be overwritten).")
+            paths[real] = flag
+        try:
+            if args.plot is not None:
+                self.plot_format = _plot_format(args.plot)
+                self.plot = _Output(args.plot, "--plot")
+            if args.out is not None:
+                self.out = _Output(args.out, "--out")
+        except BaseException:
+            self.discard()
+            raise
+
+    def discard(self):
+        for o in (self.out, self.plot):
+            if o is not None:
+                o.discard()
+
+
+def _csv_text(frame):
+    return frame.to_csv()
+
+
+def _write_text(output, text):
+    try:
+        with output.open("w") as fh:
+            fh.write(text)
     except OSError as exc:
-        raise CLIError(f"cannot write {path!r}: {exc.strerror}.") from None
+        raise CLIError(f"cannot write {output.flag} {output.path!r}: "
+                       f"{_reason(exc)}.") from None
 
 
-def _save(fig, path):
-    """Write a figure, turning an unwritable path into a one-line CLI error."""
+def _render(fig, output, fmt):
+    """Draw ``fig`` into the reserved plot file (not yet committed)."""
     import matplotlib.pyplot as plt
 
-    fig.tight_layout()
     try:
-        fig.savefig(path, dpi=100)
+        fig.tight_layout()
+        with output.open("wb") as fh:
+            fig.savefig(fh, format=fmt, dpi=100)
     except OSError as exc:
-        raise CLIError(f"cannot write the plot to {path!r}: {exc.strerror}.") from None
+        raise CLIError(f"cannot write the plot to {output.path!r}: "
+                       f"{_reason(exc)}.") from None
     finally:
         plt.close(fig)
 
 
-def _plot(path, history, forecast, interval=None, title=""):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise CLIError("--plot needs matplotlib, which is not installed "
-                       "(pip install matplotlib).") from None
+def _finish(outputs, csv_text, fig):
+    """Write the results: every file to its temporary name first, then all
+    renamed into place; the CSV goes to stdout when there is no ``--out``."""
+    if fig is not None:
+        _render(fig, outputs.plot, outputs.plot_format)
+    if outputs.out is not None:
+        _write_text(outputs.out, csv_text)
+    for o in (outputs.plot, outputs.out):
+        if o is not None:
+            o.commit()
+    if outputs.out is None:
+        sys.stdout.write(csv_text)
+        sys.stdout.flush()
+
+
+def _forecast_figure(history, forecast, interval=None, title=""):
+    import matplotlib.pyplot as plt
+
     fig, ax = plt.subplots(figsize=(10, 4))
     tail = history.iloc[-max(5 * len(forecast), 200):]
     ax.plot(tail.index, tail.to_numpy(), color="0.3", lw=1, label="history")
@@ -141,25 +369,34 @@ def _plot(path, history, forecast, interval=None, title=""):
                         color="C1", alpha=0.25, label="interval")
     ax.set_title(title)
     ax.legend(loc="upper left")
-    _save(fig, path)
+    return fig
 
 
 # -- subcommands -----------------------------------------------------------
-def cmd_forecast(args):
-    import warnings
+def _check_number(value, flag, low, high, low_open=False, high_open=False, what=""):
+    ok = math.isfinite(value) and (value > low if low_open else value >= low) \
+        and (value < high if high_open else value <= high)
+    if not ok:
+        lo, hi = "(" if low_open else "[", ")" if high_open else "]"
+        raise CLIError(f"{flag} {value!r} must be in {lo}{low}, {high}{hi}{what}.")
 
+
+def cmd_forecast(args):
+    """Fit a Forecaster on a CSV column and write its forecast."""
     import pandas as pd
 
-    if args.horizon <= 0:
-        raise CLIError(f"--horizon {args.horizon} must be a positive number of steps.")
-    if not 0 <= args.coverage < 1:
-        raise CLIError(f"--coverage {args.coverage} must be in [0, 1) (0: no interval).")
-    y = read_series(args.file, args.time_column, args.column)
-    forecaster = make_forecaster(args.model, args.horizon)
-    if args.interpolate:
-        forecaster.set_params(nan_policy="interpolate")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    if not 1 <= args.horizon <= MAX_HORIZON:
+        raise CLIError(f"--horizon {args.horizon} must be a positive number of "
+                       f"steps, at most {MAX_HORIZON}.")
+    _check_number(args.coverage, "--coverage", 0, 1, high_open=True,
+                  what=" (0: no interval)")
+    outputs = _Outputs(args)
+    try:
+        y = read_series(args.file, args.time_column, args.column)
+        forecaster = make_forecaster(args.model, args.horizon)
+        if args.interpolate:
+            forecaster.set_params(nan_policy="interpolate")
+        notes = []
         forecaster.fit(y)
         forecast = forecaster.predict(args.horizon)
         interval = None
@@ -167,20 +404,39 @@ def cmd_forecast(args):
             try:
                 interval = forecaster.predict_interval(args.horizon, args.coverage)
             except ValueError as exc:
-                print(f"note: no interval ({str(exc).splitlines()[0]})", file=sys.stderr)
-    out = pd.DataFrame({"forecast": forecast})
-    if interval is not None:
-        out = out.join(interval)
-    out.index.name = args.time_column
-    _write_csv(out, args.out)
-    if args.plot:
-        _plot(args.plot, y, forecast, interval,
-              title=f"{args.column}: {args.horizon}-step forecast ({args.model})")
+                notes.append(f"note: no interval ({str(exc).splitlines()[0]})")
+        out = pd.DataFrame({"forecast": forecast})
+        if interval is not None:
+            out = out.join(interval)
+        out.index.name = args.time_column
+        fig = None
+        if outputs.plot is not None:
+            fig = _forecast_figure(y, forecast, interval, title=(
+                f"{args.column}: {args.horizon}-step forecast ({args.model})"))
+        _finish(outputs, _csv_text(out), fig)
+    except BaseException:
+        outputs.discard()
+        raise
+    for note in notes:
+        print(note, file=sys.stderr)
     return 0
 
 
 def demo_series(seed=0, n_weeks=8):
-    """Hourly series with daily and weekly cycles, a slow trend and noise."""
+    """Hourly series with daily and weekly cycles, a slow trend and noise.
+
+    Parameters
+    ----------
+    seed : int, default=0
+        Seed of the noise (:func:`numpy.random.default_rng`).
+    n_weeks : int, default=8
+        Length in weeks.
+
+    Returns
+    -------
+    pandas.Series
+        Named ``"load"``, on an hourly DatetimeIndex from 2024-01-01.
+    """
     import numpy as np
     import pandas as pd
     rng = np.random.default_rng(seed)
@@ -192,12 +448,13 @@ def demo_series(seed=0, n_weeks=8):
 
 
 def cmd_demo(args):
-    import warnings
-
+    """Backtest and forecast the demo series; draw it unless ``--no-plot``."""
     import pandas as pd
 
     from forecasting import (Forecaster, NaiveForecaster, SeasonalNaiveForecaster,
                              backtest)
+    if args.seed < 0:
+        raise CLIError(f"--seed {args.seed} must be >= 0.")
     y = demo_series(args.seed)
     horizon = 24
     print(f"Demo series: {len(y)} hourly values ({y.index[0]} .. {y.index[-1]}), "
@@ -206,12 +463,10 @@ def cmd_demo(args):
               "seasonal naive (24)": SeasonalNaiveForecaster(24)}
     rows = {}
     initial = len(y) - 10 * horizon
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for name, model in models.items():
-            res = backtest(model, y, initial=initial, horizon=horizon, step=horizon,
-                           refit=False, m=24, progress=args.progress)
-            rows[name] = res.summary
+    for name, model in models.items():
+        res = backtest(model, y, initial=initial, horizon=horizon, step=horizon,
+                       refit=False, m=24, progress=args.progress)
+        rows[name] = res.summary
     table = pd.DataFrame(rows).T[["MASE", "MAE", "RMSE", "sMAPE", "NRMSE"]]
     print(f"\nBacktest: 10 origins, {horizon} steps ahead (MASE < 1 beats the "
           "seasonal-naive scale):")
@@ -223,10 +478,18 @@ def cmd_demo(args):
     print(pd.concat([forecast.rename("forecast"), interval], axis=1).head(6)
           .round(2).to_string())
     if args.plot and not args.no_plot:
+        # the plot is optional here: a failure is a note, not an error
+        output = None
         try:
-            _plot(args.plot, y, forecast, interval, title="forecasting demo")
+            fmt = _plot_format(args.plot)
+            output = _Output(args.plot, "--plot")
+            _render(_forecast_figure(y, forecast, interval, title="forecasting demo"),
+                    output, fmt)
+            output.commit()
             print(f"\nplot written to {args.plot}")
         except CLIError as exc:
+            if output is not None:
+                output.discard()
             print(f"\nnote: {exc} (skipping the plot)", file=sys.stderr)
     return 0
 
@@ -234,41 +497,45 @@ def cmd_demo(args):
 def cmd_anomalies(args):
     """Fit an AnomalyDetector on the first --train share of the column, score
     the whole column causally, write time,value,score,anomaly."""
-    import warnings
-
     import pandas as pd
 
     from forecasting import AnomalyDetector
-    if not 0 < args.train <= 1:
-        raise CLIError(f"--train {args.train} must be a fraction in (0, 1].")
-    y = read_series(args.file, args.time_column, args.column)
-    n_train = max(1, int(round(args.train * len(y))))
-    det = AnomalyDetector(contamination=args.contamination, threshold=args.threshold,
-                          cooldown=args.cooldown)
-    if args.interpolate:
-        det.set_params(nan_policy="interpolate")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    _check_number(args.train, "--train", 0, 1, low_open=True,
+                  what=" (a share of the series)")
+    if args.threshold is None:
+        _check_number(args.contamination, "--contamination", 0, 0.5, low_open=True,
+                      what=" (a share of the training steps)")
+    elif not math.isfinite(args.threshold):
+        raise CLIError(f"--threshold {args.threshold!r} must be a finite score.")
+    if args.cooldown < 0:
+        raise CLIError(f"--cooldown {args.cooldown} must be >= 0 steps.")
+    outputs = _Outputs(args)
+    try:
+        y = read_series(args.file, args.time_column, args.column)
+        n_train = max(1, int(round(args.train * len(y))))
+        det = AnomalyDetector(contamination=args.contamination,
+                              threshold=args.threshold, cooldown=args.cooldown)
+        if args.interpolate:
+            det.set_params(nan_policy="interpolate")
         det.fit(y.iloc[:n_train])
         res = det.detect(y)
-    out = pd.DataFrame({args.column: y, "score": res.scores, "anomaly": res.flags})
-    out.index.name = args.time_column
-    _write_csv(out, args.out)
+        out = pd.DataFrame({args.column: y, "score": res.scores, "anomaly": res.flags})
+        out.index.name = args.time_column
+        fig = None
+        if outputs.plot is not None:
+            fig = _anomaly_figure(y, res, title=f"{args.column}: anomaly scores")
+        _finish(outputs, _csv_text(out), fig)
+    except BaseException:
+        outputs.discard()
+        raise
     print(f"{int(res.flags.sum())} of {len(y)} steps flagged (threshold "
           f"{res.threshold:.3g}, fitted on the first {n_train})", file=sys.stderr)
-    if args.plot:
-        _plot_anomalies(args.plot, y, res, title=f"{args.column}: anomaly scores")
     return 0
 
 
-def _plot_anomalies(path, y, res, title=""):
-    try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        raise CLIError("--plot needs matplotlib, which is not installed "
-                       "(pip install matplotlib).") from None
+def _anomaly_figure(y, res, title=""):
+    import matplotlib.pyplot as plt
+
     fig, (ax, ax2) = plt.subplots(2, 1, figsize=(10, 5), sharex=True)
     ax.plot(y.index, y.to_numpy(), color="0.3", lw=0.8)
     flagged = y[res.flags.to_numpy()]
@@ -280,14 +547,14 @@ def _plot_anomalies(path, y, res, title=""):
     ax2.axhline(res.threshold, color="C3", ls="--", lw=1, label="threshold")
     ax2.set_ylabel("score")
     ax2.legend(loc="upper left")
-    _save(fig, path)
+    return fig
 
 
 def _series_arguments(parser, what):
     """The input arguments shared by the subcommands that read a CSV column."""
     parser.add_argument("file", metavar="FILE.csv")
     parser.add_argument("--time-column", required=True, metavar="C",
-                        help="timestamps (or integer steps)")
+                        help="timestamps (or whole numbers of steps)")
     parser.add_argument("--column", required=True, metavar="C", help=what)
 
 
@@ -301,7 +568,15 @@ def _output_arguments(parser, plot_help):
 
 
 def build_parser():
-    parser = argparse.ArgumentParser(
+    """The argument parser of ``python -m forecasting``.
+
+    Returns
+    -------
+    argparse.ArgumentParser
+        Its errors raise :class:`CLIError` (one line) instead of printing
+        the usage block and exiting.
+    """
+    parser = _Parser(
         prog="python -m forecasting",
         description="Forecast pandas series with reservoir computing models.")
     sub = parser.add_subparsers(dest="command", metavar="{demo,forecast,anomalies}")
@@ -325,7 +600,7 @@ def build_parser():
                         "and write the forecast (with conformal intervals).")
     _series_arguments(fc, "values to forecast")
     fc.add_argument("--horizon", required=True, type=int, metavar="H",
-                    help="steps ahead")
+                    help=f"steps ahead (1 to {MAX_HORIZON})")
     fc.add_argument("--model", choices=MODELS, default="esn",
                     help="esn (default) or a gradient-trained network")
     fc.add_argument("--coverage", type=float, default=0.9,
@@ -342,7 +617,8 @@ def build_parser():
                     help="share of the series (from its start) to fit on "
                          "(default 0.15)")
     an.add_argument("--contamination", type=float, default=0.01,
-                    help="share of training steps above the threshold (default 0.01)")
+                    help="share of training steps above the threshold, in "
+                         "(0, 0.5] (default 0.01)")
     an.add_argument("--threshold", type=float, default=None,
                     help="fixed score threshold instead of --contamination")
     an.add_argument("--cooldown", type=int, default=0,
@@ -353,13 +629,38 @@ def build_parser():
 
 
 def main(argv=None):
-    args = build_parser().parse_args(argv)
+    """Run the command line; return the exit status (0 on success, 2 on error).
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        The arguments after ``python -m forecasting`` (None: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 on success (and after ``--help``); 2 after an error, reported as
+        one line ``error: ...`` on stderr with no output file left behind.
+    """
     try:
-        return args.func(args)
+        args = build_parser().parse_args(argv)
+    except CLIError as exc:
+        return _fail(str(exc))
+    except SystemExit as exc:          # --help: printed, nothing else to do
+        return exc.code if isinstance(exc.code, int) else 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return args.func(args)
     except CLIError as exc:
         return _fail(str(exc))
     except (ValueError, TypeError) as exc:
-        return _fail(" ".join(str(exc).split()))
+        return _fail(_first_line(exc))
+    except MemoryError:
+        return _fail("out of memory; use a shorter series or a smaller --horizon.")
+    except Exception as exc:            # a defect: still one line, never a traceback
+        return _fail(f"unexpected {type(exc).__name__}: {_first_line(exc)} "
+                     "(a defect; please report it with the command line).")
 
 
 if __name__ == "__main__":

@@ -7,32 +7,94 @@ Subclasses implement
 * ``_fit(Y, E)``: ``Y`` (T, k) float history, ``E`` (T, e) exogenous or None;
 * ``_predict(n, E_future)``: (n, k) forecasts of the next ``n`` steps after
   the stored history ``self._Y`` (``E_future`` (n, e) or None);
-* optionally ``_min_history(n)`` (shortest history they can forecast from)
-  and ``_on_update(n_new)`` (state to advance after :meth:`update`).
+* optionally ``_validate_params()`` (check their parameters, before any
+  data is read), ``_min_history(n)`` (shortest history they can forecast
+  from) and ``_on_update(n_new)`` (state to advance after :meth:`update`).
+
+:func:`rolling_forecasts` is the one fit-then-update loop: the conformal
+calibration of :meth:`BaseForecaster.predict_interval` and
+:func:`forecasting.backtest` both run it.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import (check_exog, check_series, future_index,
+from ._validation import (_NAN_POLICIES, check_choice, check_count_or_fraction,
+                          check_exog, check_param, check_series, future_index,
                           future_positions)
+from ._warnings import ForecastingWarning
 
-__all__ = ["BaseForecaster"]
+__all__ = ["BaseForecaster", "rolling_forecasts"]
 
 # at most this many rolling origins feed the conformal residuals
 MAX_CALIBRATION_ORIGINS = 100
+
+
+def rolling_forecasts(template, y, X, fit_end, origins, horizon):
+    """Fit a clone of ``template`` once, then move it from origin to origin.
+
+    The clone is fitted on ``y[:fit_end]`` (and ``X``'s rows), then for each
+    of the increasing ``origins`` (all ``>= fit_end``) it is advanced with
+    ``update`` over the observations before the origin (never refitted) and
+    forecasts ``horizon`` steps from it.
+
+    Yields
+    ------
+    origin : int
+    forecast : ndarray of shape (horizon, n_columns)
+    """
+    def rows(a, b):
+        return None if X is None else X.iloc[a:b]
+
+    model = clone(template).fit(y.iloc[:fit_end], rows(0, fit_end))
+    done = fit_end
+    for origin in origins:
+        origin = int(origin)
+        if origin > done:
+            model.update(y.iloc[done:origin], rows(done, origin))
+            done = origin
+        F = model.predict(horizon, rows(origin, origin + horizon))
+        yield origin, np.asarray(F, dtype=np.float64).reshape(horizon, -1)
+
+
+def _check_finite_forecast(F, what="forecast"):
+    """A forecast must be finite: NaN or inf means the closed loop diverged
+    or the series' scale overflowed, and is an error, not a result."""
+    bad = ~np.isfinite(F)
+    if bad.any():
+        step = int(np.flatnonzero(bad.any(axis=1))[0]) + 1
+        raise ValueError(
+            f"The {what} is not finite from step {step} on: the model diverged in "
+            "closed loop or the series' values overflow float64. Rescale y, "
+            "regularise the estimator (e.g. a larger alpha or a smaller "
+            "spectral_radius) or forecast fewer steps.")
+    return F
 
 
 class BaseForecaster(BaseEstimator):
     """Shared pandas plumbing: fit, predict, update, predict_interval."""
 
     _supports_exog = True
+
+    # -- parameters ----------------------------------------------------------
+    def _check_params(self):
+        """Check every parameter before any data is read; keep Python-typed
+        copies in private attributes (the public ones stay as given)."""
+        self._nan_policy = check_choice(getattr(self, "nan_policy", "raise"),
+                                        "nan_policy", _NAN_POLICIES)
+        self._calibration_size = check_count_or_fraction(
+            getattr(self, "calibration_size", 0.2), "calibration_size")
+        self._validate_params()
+
+    def _validate_params(self):
+        pass
 
     # -- public API --------------------------------------------------------
     def fit(self, y, X=None):
@@ -50,14 +112,15 @@ class BaseForecaster(BaseEstimator):
         -------
         self
         """
-        nan_policy = getattr(self, "nan_policy", "raise")
-        Y, info, n_filled = check_series(y, "y", nan_policy=nan_policy)
+        self._check_params()
+        if X is not None and not self._supports_exog:
+            raise ValueError(f"{type(self).__name__} does not use exogenous "
+                             "columns; pass X=None.")
+        Y, info, n_filled = check_series(y, "y", nan_policy=self._nan_policy)
         E, exog_columns = None, None
         if X is not None:
-            if not self._supports_exog:
-                raise ValueError(f"{type(self).__name__} does not use exogenous "
-                                 "columns; pass X=None.")
-            E, exog_columns = check_exog(X, y.index, name="X", nan_policy=nan_policy)
+            E, exog_columns = check_exog(X, y.index, name="X",
+                                         nan_policy=self._nan_policy)
         self._info = info
         self._index = y.index
         self._Y = Y
@@ -66,7 +129,7 @@ class BaseForecaster(BaseEstimator):
         self.n_interpolated_ = n_filled
         self.n_series_ = Y.shape[1]
         self.freq_ = info.freq
-        self._calibration = None
+        self._calibration = {}
         self._fit(Y, E)
         self.cutoff_ = info.last
         return self
@@ -92,14 +155,16 @@ class BaseForecaster(BaseEstimator):
         pos, index = future_positions(self._info, horizon)
         n = int(pos[-1])
         E_future = self._future_exog(X, n)
-        F = self._predict(n, E_future)
+        F = _check_finite_forecast(self._predict(n, E_future))
         return self._wrap(F[pos - 1], index)
 
     def update(self, y_new, X_new=None):
         """Append new observations; later forecasts start after them.
 
         The model is not refitted: its parameters stay, only the history
-        (and the warmed-up state) moves on.
+        (and the warmed-up state) moves on. ``y_new`` goes through the same
+        checks as ``fit``'s ``y`` (numbers only, no infinity, NaN by
+        ``nan_policy``, interpolated across the junction with the history).
 
         Parameters
         ----------
@@ -115,52 +180,20 @@ class BaseForecaster(BaseEstimator):
         """
         check_is_fitted(self, "cutoff_")
         info = self._info
-        if not isinstance(y_new, (pd.Series, pd.DataFrame)):
-            raise TypeError(f"y_new must be a pandas Series or DataFrame; got "
-                            f"{type(y_new).__name__}.")
-        frame = y_new.to_frame() if isinstance(y_new, pd.Series) else y_new
-        if isinstance(y_new, pd.DataFrame) and list(frame.columns) != list(info.columns):
-            raise ValueError(f"y_new has columns {list(frame.columns)} but the "
-                             f"forecaster was fitted on {list(info.columns)}.")
-        if frame.shape[1] != len(info.columns):
-            raise ValueError(f"y_new has {frame.shape[1]} columns; expected "
-                             f"{len(info.columns)}.")
-        if len(frame) == 0:
-            return self
-        expected = future_index(info, len(frame))
-        if not frame.index.equals(expected):
-            raise ValueError(
-                f"y_new's index must continue the history: expected {len(frame)} "
-                f"labels from {expected[0]!r} to {expected[-1]!r} (frequency "
-                f"{info.freq}), got {frame.index[0]!r} to {frame.index[-1]!r}.")
-        nan_policy = getattr(self, "nan_policy", "raise")
-        try:
-            values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"y_new must hold numbers ({exc}).") from None
-        if np.isnan(values).any():
-            if nan_policy == "raise":
-                row = int(np.flatnonzero(np.isnan(values).any(axis=1))[0])
-                raise ValueError(f"y_new contains NaN at position {row}; "
-                                 "nan_policy='interpolate' fills NaN inside the "
-                                 "series (fill y_new yourself first).")
-            # interpolate across the junction with the history
-            both = np.vstack([self._Y, values])
-            both = pd.DataFrame(both).interpolate(limit_area="inside").to_numpy()
-            if np.isnan(both[-len(values):]).any():
-                raise ValueError("y_new ends with NaN, which interpolation cannot "
-                                 "fill; trim it.")
-            values = both[-len(values):]
+        values, _, _ = check_series(y_new, "y_new", nan_policy=self._nan_policy,
+                                    fitted=info, continuing=True,
+                                    previous=self._Y[-1])
         E_new = None
         if self.exog_columns_ is not None:
             if X_new is None:
                 raise ValueError("X_new is required: the forecaster was fitted with "
                                  f"exogenous columns {self.exog_columns_}.")
-            E_new, _ = check_exog(X_new, frame.index, self.exog_columns_,
-                                  name="X_new", nan_policy=nan_policy)
+            E_new, _ = check_exog(X_new, y_new.index, self.exog_columns_,
+                                  name="X_new", nan_policy=self._nan_policy)
         elif X_new is not None:
             raise ValueError("X_new given but the forecaster was fitted without "
                              "exogenous columns.")
+        expected = future_index(info, len(values), "y_new")
         self._Y = np.vstack([self._Y, values])
         if E_new is not None:
             self._E = np.vstack([self._E, E_new])
@@ -174,6 +207,7 @@ class BaseForecaster(BaseEstimator):
             self._index = self._index.append(expected)
         info.last = expected[-1]
         self.cutoff_ = info.last
+        self._calibration = {}          # the residuals were of the old history
         self._on_update(len(values))
         return self
 
@@ -185,7 +219,9 @@ class BaseForecaster(BaseEstimator):
         before them (advanced with :meth:`update`, not refitted). For each
         step ahead h, the interval is the point forecast plus or minus the
         ``ceil((n + 1) * coverage) / n`` empirical quantile of the ``n``
-        absolute h-step residuals (split conformal). Computed once and cached.
+        absolute h-step residuals (split conformal). The residuals are
+        computed once per horizon and history: :meth:`update` discards them,
+        so intervals depend only on the data seen, not on earlier calls.
 
         Parameters
         ----------
@@ -201,33 +237,30 @@ class BaseForecaster(BaseEstimator):
             MultiIndex ``(column, "lower"/"upper")``) on the future index.
         """
         check_is_fitted(self, "cutoff_")
-        if isinstance(coverage, (bool, np.bool_)) or not isinstance(
-                coverage, (int, float, np.floating)) or not 0 < coverage < 1:
-            raise ValueError(f"coverage={coverage!r} must be a number in (0, 1), "
-                             "e.g. 0.9.")
+        coverage = check_param(coverage, "coverage", low=0, high=1,
+                               low_inclusive=False, high_inclusive=False,
+                               hint="E.g. 0.9 for a 90% interval.")
         pos, index = future_positions(self._info, horizon)
         n = int(pos[-1])
+        E_future = self._future_exog(X, n)
         residuals = self._calibration_residuals(n)          # (n_origins, n, k)
         n_cal = residuals.shape[0]
         level = min(1.0, math.ceil((n_cal + 1) * coverage) / n_cal)
         if math.ceil((n_cal + 1) * coverage) > n_cal:
-            import warnings
-            from ._warnings import ForecastingWarning
             warnings.warn(
                 f"Only {n_cal} calibration residuals per step: coverage={coverage} "
                 "needs more for a finite conformal quantile; the largest residual "
                 "is used. Increase calibration_size.", ForecastingWarning,
                 stacklevel=2)
         q = np.quantile(residuals, level, axis=0, method="higher")   # (n, k)
-        point = self._predict(n, self._future_exog(X, n))
+        point = _check_finite_forecast(self._predict(n, E_future))
         lower, upper = point - q, point + q
         lower, upper = lower[pos - 1], upper[pos - 1]
-        cols = self._info.columns
         if self._info.was_series:
             return pd.DataFrame({"lower": lower[:, 0], "upper": upper[:, 0]},
                                 index=index)
         data = {}
-        for j, c in enumerate(cols):
+        for j, c in enumerate(self._info.columns):
             data[(c, "lower")] = lower[:, j]
             data[(c, "upper")] = upper[:, j]
         return pd.DataFrame(data, index=index)
@@ -246,14 +279,13 @@ class BaseForecaster(BaseEstimator):
                                  "without exogenous columns; pass X=None or refit "
                                  "with X.")
             return None
+        future = future_index(self._info, n)
         if X is None:
             raise ValueError(
                 f"X is required: the forecaster was fitted with exogenous columns "
                 f"{self.exog_columns_}; pass their values for the {n} future steps "
-                f"({future_index(self._info, n)[0]!r} to "
-                f"{future_index(self._info, n)[-1]!r}).")
-        E, _ = check_exog(X, future_index(self._info, n), self.exog_columns_,
-                          name="X", nan_policy="raise")
+                f"({future[0]!r} to {future[-1]!r}).")
+        E, _ = check_exog(X, future, self.exog_columns_, name="X", nan_policy="raise")
         return E
 
     def _wrap(self, F, index):
@@ -262,30 +294,29 @@ class BaseForecaster(BaseEstimator):
             return pd.Series(F[:, 0], index=index, name=info.name)
         return pd.DataFrame(F, index=index, columns=info.columns)
 
-    def _history_pandas(self, stop=None):
-        """(y, X) of the history up to ``stop`` (exclusive) as pandas."""
-        index = self._index[:stop]
-        Y = self._Y[:stop]
+    def _history_pandas(self):
+        """(y, X) of the whole history as pandas."""
+        index = self._index
         if self._info.was_series:
-            y = pd.Series(Y[:, 0], index=index, name=self._info.name)
+            y = pd.Series(self._Y[:, 0], index=index, name=self._info.name)
         else:
-            y = pd.DataFrame(Y, index=index, columns=self._info.columns)
+            y = pd.DataFrame(self._Y, index=index, columns=self._info.columns)
         X = None
         if self._E is not None:
-            X = pd.DataFrame(self._E[:stop], index=index, columns=self.exog_columns_)
+            X = pd.DataFrame(self._E, index=index, columns=self.exog_columns_)
         return y, X
 
     def _calibration_origins(self, horizon):
         T = len(self._Y)
-        size = getattr(self, "calibration_size", 0.2)
-        C = int(round(size * T)) if isinstance(size, float) else int(size)
+        size = self._calibration_size
+        C = int(round(size * T)) if isinstance(size, float) else size
         first = max(T - C, self._min_history(horizon))
         last = T - horizon            # last origin with all h-step actuals
         if last < first:
             raise ValueError(
                 f"predict_interval needs rolling origins in the history's last "
-                f"calibration_size={size} observations ({C} of {T}) with a "
-                f"horizon of {horizon} actuals after each and at least "
+                f"calibration_size={self.calibration_size} observations ({C} of "
+                f"{T}) with a horizon of {horizon} actuals after each and at least "
                 f"{self._min_history(horizon)} observations before the first: "
                 "increase calibration_size, shorten the horizon or pass a longer "
                 "series.")
@@ -294,21 +325,14 @@ class BaseForecaster(BaseEstimator):
         return np.arange(first, last + 1, stride)
 
     def _calibration_residuals(self, horizon):
-        cached = self._calibration
-        if cached is not None and cached.shape[1] >= horizon:
-            return cached[:, :horizon]
+        cached = self._calibration.get(horizon)
+        if cached is not None:
+            return cached
         origins = self._calibration_origins(horizon)
-        y0, X0 = self._history_pandas(origins[0])
-        model = clone(self).fit(y0, X0)
+        y, X = self._history_pandas()
         out = np.empty((len(origins), horizon, self._Y.shape[1]))
-        done = origins[0]
-        for i, origin in enumerate(origins):
-            if origin > done:
-                y_new, X_new = self._history_pandas(origin)
-                model.update(y_new.iloc[done:], None if X_new is None else X_new.iloc[done:])
-                done = origin
-            E_f = None if self._E is None else self._E[origin:origin + horizon]
-            F = model._predict(horizon, E_f)
+        runs = rolling_forecasts(self, y, X, origins[0], origins, horizon)
+        for i, (origin, F) in enumerate(runs):
             out[i] = np.abs(self._Y[origin:origin + horizon] - F)
-        self._calibration = out
+        self._calibration[horizon] = out
         return out

@@ -1,26 +1,118 @@
-"""Pandas-facing checks of the forecasting package: series, index, frequency.
+"""Pandas-facing checks of the forecasting package: series, index, frequency,
+parameters.
 
 Everything that turns a user's ``pd.Series``/``pd.DataFrame`` into clean arrays
-(and a future index back) lives here; array-level checks of model inputs stay
-in :mod:`reservoir._sequences`.
+(and a future index back) lives here, and so does the one way the package
+checks its numeric parameters (:func:`check_param`, on top of
+:func:`reservoir._sequences.check_scalar_param`); array-level checks of model
+inputs stay in :mod:`reservoir._sequences`.
+
+Every entry point that takes a series (``fit``, ``update``, ``detect``,
+``backtest``) calls :func:`check_series`, so a value refused by one is refused
+by all of them.
 """
 
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
-from numbers import Integral
+import decimal
+from dataclasses import dataclass, replace
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
+from pandas.tseries.offsets import Day, Tick
+
+from reservoir._sequences import check_scalar_param
 
 __all__ = ["SeriesInfo", "check_series", "check_exog", "future_positions",
-           "future_index", "check_horizon", "default_seasons"]
+           "future_index", "check_horizon", "default_seasons", "resolve_seasons",
+           "check_param", "check_choice", "check_bool", "check_count_or_fraction",
+           "grid_steps", "power_of_two_scale", "MAX_HORIZON"]
 
 _NAN_POLICIES = ("raise", "interpolate")
 
+# The longest forecast (in steps) the package builds. A horizon is turned into
+# arrays and a future index of that many rows, so an accidental 10**18 would
+# exhaust memory (or be killed by the operating system) instead of failing
+# with a message; ten million steps is far beyond any recursive forecast worth
+# making and still small enough to allocate.
+MAX_HORIZON = 10**7
 
+# Values whose magnitude lies outside [2**-100, 2**100] are divided by a power
+# of two before any arithmetic (see power_of_two_scale): squares of numbers
+# beyond 2**512 overflow float64 and squares below 2**-537 underflow to zero,
+# so standard deviations of such series come out inf or 0.
+_SAFE_EXPONENT = 100
+
+
+# -- parameters ----------------------------------------------------------------
+def check_param(value, name, *, kind=Real, low=None, high=None,
+                low_inclusive=True, high_inclusive=True, hint=""):
+    """Validate a numeric parameter; return it as a Python ``int``/``float``.
+
+    The checks are :func:`reservoir._sequences.check_scalar_param`'s (a
+    ``TypeError`` for a value of the wrong type, a ``ValueError`` for one out
+    of range or not finite, both naming the parameter). NumPy scalars pass
+    and come back as Python numbers, so that later arithmetic (negation of an
+    unsigned integer, overflow of a small integer type) cannot go wrong.
+    """
+    if isinstance(value, (np.timedelta64, np.datetime64, np.bool_)):
+        # np.timedelta64 is registered as an Integral; it is no count
+        raise TypeError(f"{name}={value!r} must be "
+                        f"{'an integer' if kind is Integral else 'a real number'}. "
+                        f"{hint}".rstrip())
+    # check_scalar_param reads finiteness with np.isfinite, which cannot read
+    # a Fraction or an int beyond int64: hand it what it can read
+    if kind is Integral and isinstance(value, int) and not isinstance(value, bool) \
+            and not -2**63 <= value < 2**63:
+        raise ValueError(f"{name}={value} is beyond the int64 range. {hint}".rstrip())
+    if kind is not Integral and isinstance(value, Real) \
+            and not isinstance(value, (bool, float, np.floating)):
+        try:
+            value = float(value)
+        except OverflowError:
+            raise ValueError(f"{name}={value!r} is too large for a float. "
+                             f"{hint}".rstrip()) from None
+    check_scalar_param(value, name, kind=kind, low=low, high=high,
+                       low_inclusive=low_inclusive, high_inclusive=high_inclusive,
+                       hint=hint)
+    return int(value) if kind is Integral else float(value)
+
+
+def check_choice(value, name, choices):
+    """``value`` must be one of the strings ``choices``; return it."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name}={value!r} must be one of {tuple(choices)}.")
+    return value
+
+
+def check_bool(value, name):
+    """``value`` must be True or False (NumPy's bool too); return a bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}={value!r} must be True or False.")
+    return bool(value)
+
+
+def check_count_or_fraction(value, name, what="observations"):
+    """A positive count (int) or a share in (0, 1) (float) of ``what``.
+
+    Returns a Python ``int`` or ``float``; NumPy scalars keep their meaning
+    (``np.float32(0.3)`` is a share, ``np.int64(30)`` a count).
+    """
+    hint = (f"Pass a number of {what} (an int >= 1) or a share of them (a float "
+            "in (0, 1)).")
+    if isinstance(value, Integral) and not isinstance(value, (bool, np.bool_,
+                                                              np.timedelta64)):
+        return check_param(value, name, kind=Integral, low=1, hint=hint)
+    if isinstance(value, Real) and not isinstance(value, (bool, np.bool_)):
+        return check_param(value, name, low=0, high=1, low_inclusive=False,
+                           high_inclusive=False, hint=hint)
+    raise TypeError(f"{name}={value!r} must be a number. {hint}")
+
+
+# -- values ------------------------------------------------------------------
 @dataclass
 class SeriesInfo:
     """What is needed to give forecasts back on the caller's terms.
@@ -51,6 +143,103 @@ class SeriesInfo:
     columns: list = None
 
 
+def _where(name, columns, j, single):
+    return name if single else f"{name} column {columns[j]!r}"
+
+
+def _refuse_element(value, pos, where):
+    if isinstance(value, (complex, np.complexfloating)):
+        raise TypeError(
+            f"{where} holds a complex number ({value!r} at position {pos}); pass "
+            "the real and imaginary parts as separate columns.")
+    if isinstance(value, (pd.Timestamp, pd.Timedelta, pd.Period, np.datetime64,
+                          np.timedelta64)) or hasattr(value, "isoformat"):
+        raise TypeError(
+            f"{where} holds a date/time value ({value!r} at position {pos}); the "
+            "values must be numbers (time belongs in the index).")
+    raise TypeError(
+        f"{where} must hold numbers; found {type(value).__name__} {value!r} at "
+        f"position {pos}. Convert the column first (e.g. pd.to_numeric).")
+
+
+def _check_object_column(values, where):
+    """Object columns: numbers (and missing values) only, nothing coerced."""
+    for pos, v in enumerate(values):
+        if v is None or v is pd.NA:
+            continue
+        if isinstance(v, (Real, decimal.Decimal, np.bool_)) \
+                and not isinstance(v, (np.timedelta64, np.datetime64)):
+            continue
+        _refuse_element(v, pos, where)
+
+
+def _as_float(frame, name):
+    """The values of ``frame`` as a new (T, k) float64 array; only numbers
+    (bool, int, float, NumPy and pandas nullable types, objects holding
+    numbers) are accepted: complex, date/time, string and other values are a
+    ``TypeError`` naming the column."""
+    single = frame.shape[1] == 1
+    columns = list(frame.columns)
+    for j, dtype in enumerate(frame.dtypes):
+        where = _where(name, columns, j, single)
+        if pd.api.types.is_complex_dtype(dtype):
+            raise TypeError(f"{where} has complex dtype {dtype}; pass the real and "
+                            "imaginary parts as separate columns.")
+        if (pd.api.types.is_datetime64_any_dtype(dtype)
+                or pd.api.types.is_timedelta64_dtype(dtype)
+                or isinstance(dtype, pd.PeriodDtype)):
+            raise TypeError(f"{where} has date/time dtype {dtype}; the values must "
+                            "be numbers (time belongs in the index).")
+        if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype):
+            continue
+        if isinstance(dtype, np.dtype) and dtype.kind == "O":
+            _check_object_column(frame.iloc[:, j].to_numpy(), where)
+            continue
+        raise TypeError(f"{where} must hold numbers; it has dtype {dtype}. "
+                        "Convert it first (e.g. pd.to_numeric).")
+    try:
+        values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
+    except OverflowError as exc:
+        raise ValueError(f"{name} holds a number too large for float64 ({exc}); "
+                         "rescale it.") from None
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must hold numbers; converting to float failed "
+                        f"({exc}).") from None
+    return np.array(values, dtype=np.float64, order="C", copy=True)
+
+
+def _check_no_inf(values, name, index):
+    inf = np.isinf(values)
+    if inf.any():
+        row = int(np.flatnonzero(inf.any(axis=1))[0])
+        raise ValueError(f"{name} contains infinity at position {row} "
+                         f"({index[row]!r}); remove it (or make it NaN and pass "
+                         "nan_policy='interpolate').")
+
+
+def power_of_two_scale(values):
+    """Per-column powers of two that bring extreme magnitudes near 1.
+
+    Returns an array ``s`` of shape (k,): 1 for a column whose largest finite
+    magnitude lies in ``[2**-100, 2**100]`` (or that is all zero), else the
+    largest power of two not above that magnitude (so ``values / s`` lies in
+    ``[-2, 2]``). ``values / s`` and ``z * s`` are
+    exact (no rounding), so a model fitted on ``values / s`` gives back
+    ``s`` times its results without losing a bit, and series near 1e300 or
+    1e-300 no longer overflow or underflow in squares and sums.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    if values.ndim == 1:
+        values = values[:, None]
+    with np.errstate(invalid="ignore"):
+        mag = np.nanmax(np.where(np.isfinite(values), np.abs(values), np.nan),
+                        axis=0, initial=0.0)
+    _, exponent = np.frexp(mag)              # mag = m * 2**exponent, m in [0.5, 1)
+    exponent = exponent - 1                  # 2**exponent <= mag: never overflows
+    extreme = (mag > 0) & ((exponent > _SAFE_EXPONENT) | (exponent < -_SAFE_EXPONENT))
+    return np.where(extreme, np.ldexp(1.0, exponent), 1.0)
+
+
 def _infer_freq(index):
     ctx = contextlib.nullcontext()
     with contextlib.suppress(Exception):
@@ -64,20 +253,36 @@ def _infer_freq(index):
     return None if freq is None else to_offset(freq)
 
 
+def _step_alias(step):
+    """A frequency string for a Timedelta step: whole days as 'D' (calendar
+    days, right across DST changes), else pandas' alias of the Timedelta."""
+    if step % pd.Timedelta(days=1) == pd.Timedelta(0):
+        days = step // pd.Timedelta(days=1)
+        return "D" if days == 1 else f"{days}D"
+    return to_offset(step).freqstr
+
+
+def _datetime_steps(index):
+    """Steps between consecutive labels as a TimedeltaIndex (the index's own
+    unit: under pandas 3 that is often microseconds, not nanoseconds)."""
+    return pd.to_timedelta(np.diff(index.asi8), unit=index.unit)
+
+
 def _describe_gap(index):
-    """A sentence locating the first irregular step, or ''."""
-    values = index.asi8 if hasattr(index, "asi8") else np.asarray(index)
-    steps = np.diff(values)
-    if len(steps) == 0:
-        return ""
-    step = steps.min()
-    bad = np.flatnonzero(steps != step)
+    """(sentence locating the first irregular step or '', suggested alias)."""
+    if len(index) < 2:
+        return "", None
+    steps = _datetime_steps(index)
+    alias = _step_alias(steps[len(steps) // 2] if len(steps) % 2 else
+                        pd.Series(steps).median())
+    smallest = steps.min()
+    bad = np.flatnonzero(steps != smallest)
     if len(bad) == 0:
-        return ""
+        return "", alias
     i = int(bad[0])
-    return (f" The smallest step is {pd.Timedelta(int(step), unit='ns') if index.dtype.kind == 'M' else step} "
-            f"but the step from {index[i]} (position {i}) to {index[i + 1]} is "
-            "different: the series has gaps or irregular timestamps.")
+    return (f" The smallest step is {smallest} but the step from {index[i]} "
+            f"(position {i}) to {index[i + 1]} is {steps[i]}: the series has gaps "
+            "or irregular timestamps.", alias)
 
 
 def _check_order(index, name):
@@ -86,14 +291,15 @@ def _check_order(index, name):
         pos = int(np.flatnonzero(index == dup)[0])
         raise ValueError(
             f"{name} has duplicated timestamps (first: {dup!r} at position {pos}); "
-            "aggregate them first (e.g. y.groupby(level=0).mean()).")
+            f"aggregate them first (e.g. {name}.groupby(level=0).mean()).")
     if not index.is_monotonic_increasing:
-        pos = int(np.flatnonzero(np.diff(index.asi8 if hasattr(index, "asi8")
-                                          else np.asarray(index)) < 0)[0]) + 1
+        values = index.asi8 if hasattr(index, "asi8") else np.asarray(index)
+        pos = int(np.flatnonzero(np.diff(values) < 0)[0]) + 1
         raise ValueError(
             f"{name} has an index that is not sorted increasingly (position {pos}: "
             f"{index[pos]!r} comes after {index[pos - 1]!r}); sort it yourself "
-            "(y.sort_index()) if that is what you mean: nothing is reordered here.")
+            f"({name}.sort_index()) if that is what you mean: nothing is reordered "
+            "here.")
 
 
 def index_frequency(index, name="y"):
@@ -112,12 +318,15 @@ def index_frequency(index, name="y"):
         if freq is None and len(index) >= 3:
             freq = _infer_freq(index)
         if freq is None:
-            gap = _describe_gap(index)
+            gap, alias = _describe_gap(index)
+            if not gap:
+                gap = " (At least 3 regular timestamps are needed to infer it.)"
+            example = (f"{name}.asfreq({alias!r}) (the median step of {name})"
+                       if alias else f"{name}.asfreq(freq) with your frequency")
             raise ValueError(
                 f"The frequency of {name}'s DatetimeIndex is not set and cannot be "
-                f"inferred.{gap or ' (At least 3 regular timestamps are needed to infer it.)'} "
-                "Set it with y.asfreq('30min') (or your frequency); missing steps "
-                "then become NaN, which nan_policy='interpolate' can fill.")
+                f"inferred.{gap} Set it with {example}; missing steps then become "
+                "NaN, which nan_policy='interpolate' can fill.")
         return "datetime", freq
     if isinstance(index, pd.PeriodIndex):
         _check_order(index, name)
@@ -127,7 +336,7 @@ def index_frequency(index, name="y"):
             raise ValueError(
                 f"{name}'s PeriodIndex has a gap between {index[i]} and "
                 f"{index[i + 1]} (position {i}); fill it with "
-                "y.reindex(pd.period_range(start, end, freq=...)) and "
+                f"{name}.reindex(pd.period_range(start, end, freq=...)) and "
                 "nan_policy='interpolate'.")
         return "period", index.freq
     if isinstance(index, pd.RangeIndex):
@@ -135,8 +344,11 @@ def index_frequency(index, name="y"):
             raise ValueError(f"{name} has a decreasing RangeIndex (step "
                              f"{index.step}); the index must increase with time.")
         return "range", int(index.step)
-    if index.dtype.kind in "iu":
+    if index.dtype.kind in "iu" and not isinstance(index.dtype, pd.CategoricalDtype):
         _check_order(index, name)
+        if index.dtype.kind == "u" and len(index) and index.max() > np.iinfo(np.int64).max:
+            raise ValueError(f"{name}'s integer index reaches {index.max()}, beyond "
+                             "the int64 range; renumber it.")
         values = np.asarray(index, dtype=np.int64)
         steps = np.diff(values)
         if len(steps) and np.any(steps != steps[0]):
@@ -148,11 +360,16 @@ def index_frequency(index, name="y"):
     raise TypeError(
         f"{name} has an index of type {type(index).__name__} (dtype {index.dtype}); "
         "pass a pandas object on a DatetimeIndex, PeriodIndex or RangeIndex "
-        "(e.g. y.set_index(pd.to_datetime(df['time']))).")
+        f"(e.g. {name}.set_index(pd.to_datetime(df['time']))).")
 
 
-def _fill_nan(values, name, nan_policy, index):
-    """Apply the NaN policy to a 2-D float array; return (values, n_filled)."""
+def _fill_nan(values, name, nan_policy, index, previous=None):
+    """Apply the NaN policy to a 2-D float array; return (values, n_filled).
+
+    ``previous`` (k,) is the observation right before ``values`` when they
+    continue a series: interpolation then runs across the junction, so a NaN
+    at the start of a continuation is inside the series.
+    """
     bad = np.isnan(values)
     if not bad.any():
         return values, 0
@@ -162,10 +379,13 @@ def _fill_nan(values, name, nan_policy, index):
             f"{name} contains NaN at position {row} ({index[row]!r}), "
             f"{int(bad.sum())} in total; pass nan_policy='interpolate' to fill "
             "them linearly, or impute them yourself.")
-    out = values.copy()
-    pos = np.arange(len(values))
-    for j in range(values.shape[1]):
-        miss = bad[:, j]
+    lead = 0 if previous is None else 1
+    both = values if previous is None else np.vstack([previous[None, :], values])
+    miss_all = np.isnan(both)
+    out = both.copy()
+    pos = np.arange(len(both))
+    for j in range(both.shape[1]):
+        miss = miss_all[:, j]
         if not miss.any():
             continue
         ok = np.flatnonzero(~miss)
@@ -178,13 +398,108 @@ def _fill_nan(values, name, nan_policy, index):
                 f"{name} has NaN at its {'start' if where == 0 else 'end'} "
                 f"(position {where}), which interpolation cannot fill; trim it "
                 "(nothing is dropped here silently).")
-        out[miss, j] = np.interp(pos[miss], ok, values[ok, j])
-    return out, int(bad.sum())
+        out[miss, j] = np.interp(pos[miss], ok, both[ok, j])
+    return np.ascontiguousarray(out[lead:]), int(bad.sum())
 
 
-def check_series(y, name="y", *, nan_policy="raise"):
-    """Validate a target series; return (values (T, k), info, n_filled)."""
-    if nan_policy not in _NAN_POLICIES:
+def _same_tz(a, b):
+    if (a is None) != (b is None):
+        return False
+    return a is None or str(a) == str(b)
+
+
+def _check_fitted_columns(y, name, fitted):
+    if isinstance(y, pd.DataFrame):
+        cols = list(y.columns)
+        if cols != list(fitted.columns):
+            missing = [c for c in fitted.columns if c not in cols]
+            extra = [c for c in cols if c not in fitted.columns]
+            raise ValueError(
+                f"{name} has columns {cols} but fit was given {list(fitted.columns)} "
+                f"(missing {missing}, unexpected {extra}); pass the same columns "
+                "in the same order.")
+    elif len(fitted.columns) != 1:
+        raise ValueError(f"{name} is a Series but fit was given "
+                         f"{len(fitted.columns)} columns {list(fitted.columns)}; "
+                         "pass a DataFrame with them.")
+
+
+def _index_kind(index):
+    if isinstance(index, pd.DatetimeIndex):
+        return "datetime"
+    if isinstance(index, pd.PeriodIndex):
+        return "period"
+    return "range"
+
+
+def _check_on_grid(index, name, fitted, continuing):
+    """``index`` must lie on the fitted frequency grid (and, when
+    ``continuing``, start right after ``fitted.last``)."""
+    kind = _index_kind(index)
+    if kind != fitted.kind:
+        raise TypeError(f"{name} has an index of type {type(index).__name__} but "
+                        f"fit was given a {fitted.kind} index (frequency "
+                        f"{fitted.freq}); pass the same kind of index.")
+    if kind == "range":
+        index_frequency(index, name)        # a RangeIndex or evenly spaced ints
+    if kind == "datetime" and not _same_tz(index.tz, fitted.tz):
+        raise ValueError(
+            f"{name}'s timestamps are {'tz-naive' if index.tz is None else index.tz} "
+            f"but fit was given {'tz-naive' if fitted.tz is None else fitted.tz} "
+            f"ones; convert them first ({name}.tz_localize(...) or "
+            f"{name}.tz_convert(...)).")
+    if kind == "period" and index.freq != fitted.freq:
+        raise ValueError(f"{name} has frequency {index.freq!r} (period index) but "
+                         f"fit was given {fitted.freq!r}; resample it first.")
+    if continuing:
+        expected = future_index(fitted, len(index), name)
+        if not index.equals(expected):
+            raise ValueError(
+                f"{name}'s index must continue the history (the observations "
+                f"seen so far): expected {len(index)} labels from {expected[0]!r} "
+                f"to {expected[-1]!r} (frequency {fitted.freq}), got "
+                f"{index[0]!r} to {index[-1]!r}.")
+        return
+    _check_order(index, name)
+    if len(index) < 2:
+        return
+    grid = future_index(replace(fitted, last=index[0]), len(index) - 1, name)
+    if not index[1:].equals(grid):
+        _, freq = index_frequency(index, name)
+        raise ValueError(
+            f"{name} has frequency {freq!r} ({kind} index) but fit was given "
+            f"{fitted.freq!r}; resample it first.")
+
+
+def check_series(y, name="y", *, nan_policy="raise", fitted=None, continuing=False,
+                 previous=None):
+    """Validate a series (or its continuation); return (values, info, n_filled).
+
+    Parameters
+    ----------
+    y : pandas.Series or pandas.DataFrame
+    name : str
+        Argument name used in error messages.
+    nan_policy : {"raise", "interpolate"}
+    fitted : SeriesInfo, optional
+        The series a model was fitted on: ``y`` must then have its columns,
+        its kind of index, time zone and frequency (it may start at any label
+        of that grid).
+    continuing : bool, default=False
+        ``y`` must start right after ``fitted.last`` (an ``update``).
+    previous : ndarray of shape (k,), optional
+        The last observation before ``y`` (interpolation of a continuation
+        runs across the junction).
+
+    Returns
+    -------
+    values : ndarray of shape (len(y), k)
+        A new C-contiguous float64 array.
+    info : SeriesInfo
+    n_filled : int
+        Values filled by ``nan_policy="interpolate"``.
+    """
+    if not isinstance(nan_policy, str) or nan_policy not in _NAN_POLICIES:
         raise ValueError(f"nan_policy={nan_policy!r} must be one of {_NAN_POLICIES}.")
     if isinstance(y, pd.Series):
         was_series, columns = True, [y.name]
@@ -194,28 +509,35 @@ def check_series(y, name="y", *, nan_policy="raise"):
         frame = y
         if frame.shape[1] == 0:
             raise ValueError(f"{name} has no columns.")
+        if frame.columns.has_duplicates:
+            dup = frame.columns[frame.columns.duplicated()][0]
+            raise ValueError(
+                f"{name} has several columns named {dup!r}; column names must be "
+                "unique (results are labelled by them): rename them first.")
     else:
         raise TypeError(
             f"{name} must be a pandas Series or DataFrame with a DatetimeIndex, "
             f"PeriodIndex or RangeIndex; got {type(y).__name__}. Wrap arrays as "
             "pd.Series(values) for a RangeIndex.")
+    if fitted is not None:
+        _check_fitted_columns(y, name, fitted)
     if len(frame) == 0:
         raise ValueError(f"{name} is empty; pass a series with observations.")
-    kind, freq = index_frequency(frame.index, name)
-    try:
-        values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must hold numbers; converting to float failed "
-                        f"({exc}).") from None
-    if np.isinf(values).any():
-        row = int(np.flatnonzero(np.isinf(values).any(axis=1))[0])
-        raise ValueError(f"{name} contains infinity at position {row}; remove it.")
-    values, n_filled = _fill_nan(values, name, nan_policy, frame.index)
     index = frame.index
+    if fitted is None:
+        kind, freq = index_frequency(index, name)
+    else:
+        _check_on_grid(index, name, fitted, continuing)
+        kind, freq = fitted.kind, fitted.freq
+    values = _as_float(frame, name)
+    _check_no_inf(values, name, index)
+    values, n_filled = _fill_nan(values, name, nan_policy, index, previous)
+    if fitted is not None:
+        columns, was_series = list(fitted.columns), fitted.was_series
     info = SeriesInfo(kind=kind, freq=freq, last=index[-1], index_name=index.name,
                       tz=getattr(index, "tz", None), was_series=was_series,
                       name=columns[0] if was_series else None, columns=columns)
-    return np.ascontiguousarray(values), info, n_filled
+    return values, info, n_filled
 
 
 def check_exog(X, index, columns=None, name="X", *, nan_policy="raise"):
@@ -225,6 +547,12 @@ def check_exog(X, index, columns=None, name="X", *, nan_policy="raise"):
     if not isinstance(X, pd.DataFrame):
         raise TypeError(f"{name} must be a pandas DataFrame (or Series) of exogenous "
                         f"columns on the series' index; got {type(X).__name__}.")
+    if X.columns.has_duplicates:
+        dup = X.columns[X.columns.duplicated()][0]
+        raise ValueError(f"{name} has several columns named {dup!r}; column names "
+                         "must be unique: rename them first.")
+    if X.shape[1] == 0:
+        raise ValueError(f"{name} has no columns; pass X=None instead.")
     if columns is not None:
         missing = [c for c in columns if c not in X.columns]
         extra = [c for c in X.columns if c not in columns]
@@ -239,88 +567,35 @@ def check_exog(X, index, columns=None, name="X", *, nan_policy="raise"):
             f"{name}'s index must equal the index it is aligned with ({len(index)} "
             f"rows from {index[0]!r} to {index[-1]!r}); got {len(X)} rows"
             + (f" from {X.index[0]!r} to {X.index[-1]!r}" if len(X) else "") + ".")
-    try:
-        values = X.to_numpy(dtype=np.float64, na_value=np.nan)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must hold numbers ({exc}).") from None
+    values = _as_float(X, name)
+    _check_no_inf(values, name, X.index)
     values, _ = _fill_nan(values, name, nan_policy, X.index)
-    if np.isinf(values).any():
-        raise ValueError(f"{name} contains infinity; remove it.")
-    return np.ascontiguousarray(values), list(X.columns)
+    return values, list(X.columns)
 
 
-def check_horizon(horizon, name="horizon"):
-    if isinstance(horizon, (bool, np.bool_)) or not isinstance(horizon, Integral):
-        raise TypeError(f"{name}={horizon!r} must be a positive integer (number of "
-                        "steps ahead) or a future index.")
-    if horizon <= 0:
-        raise ValueError(f"{name}={horizon} must be >= 1: it counts steps after the "
-                         "end of the series.")
-    return int(horizon)
+# -- seasons -----------------------------------------------------------------
+def resolve_seasons(season_length, info, name="season_length"):
+    """Seasonal periods in steps (a tuple of Python floats, each > 1).
 
-
-def future_index(info, horizon):
-    """The ``horizon`` labels after the last observation."""
-    if info.kind == "datetime":
-        start = info.last + info.freq
-        return pd.date_range(start=start, periods=horizon, freq=info.freq,
-                             name=info.index_name)
-    if info.kind == "period":
-        return pd.period_range(start=info.last + 1, periods=horizon,
-                               freq=info.freq, name=info.index_name)
-    step = info.freq
-    first = int(info.last) + step
-    return pd.RangeIndex(first, first + step * horizon, step, name=info.index_name)
-
-
-def future_positions(info, horizon):
-    """Steps ahead (1-based positions) and the index to return.
-
-    ``horizon`` is an int (the next steps) or a future index: sorted, unique,
-    after the last observation and on the series' frequency grid (it may skip
-    steps; the forecast runs to its last label).
+    ``"auto"``: :func:`default_seasons` of the frequency; None: none; a
+    number or a tuple/list of numbers: those (finite, > 1). ``info`` (the
+    fitted series' :class:`SeriesInfo`) is only read for ``"auto"``; without
+    it, ``"auto"`` gives ``()`` (a check of the parameter alone).
     """
-    if not isinstance(horizon, pd.Index):
-        h = check_horizon(horizon)
-        return np.arange(1, h + 1), future_index(info, h)
-    idx = horizon
-    if len(idx) == 0:
-        raise ValueError("horizon is an empty index; pass at least one future label.")
-    if not idx.is_monotonic_increasing or idx.has_duplicates:
-        raise ValueError("horizon (a future index) must be sorted and unique.")
-    if info.kind == "datetime":
-        if not isinstance(idx, pd.DatetimeIndex):
-            raise TypeError(f"horizon is a {type(idx).__name__} but the series has a "
-                            "DatetimeIndex; pass a DatetimeIndex or an int.")
-        # walk the grid up to the last requested label
-        n_max = 1
-        grid = future_index(info, n_max)
-        while grid[-1] < idx[-1]:
-            n_max = n_max * 2
-            grid = future_index(info, n_max)
-        pos = grid.get_indexer(idx)
-    elif info.kind == "period":
-        if not isinstance(idx, pd.PeriodIndex) or idx.freq != info.freq:
-            raise TypeError(f"horizon must be a PeriodIndex with freq {info.freq}.")
-        pos = idx.asi8 - info.last.ordinal - 1
-    else:
-        values = np.asarray(idx)
-        if values.dtype.kind not in "iu":
-            raise TypeError("horizon must be an integer index for a series on a "
-                            "RangeIndex.")
-        offs = values - int(info.last)
-        if np.any(offs % info.freq):
-            bad = values[np.flatnonzero(offs % info.freq)[0]]
-            raise ValueError(f"horizon label {bad} is not on the series' step "
-                             f"{info.freq}.")
-        pos = offs // info.freq - 1
-    pos = np.asarray(pos)
-    if np.any(pos < 0):
-        bad = idx[int(np.flatnonzero(pos < 0)[0])]
-        raise ValueError(
-            f"horizon label {bad!r} is not a future step on the series' frequency "
-            f"grid (the last observation is {info.last!r}, frequency {info.freq}).")
-    return pos.astype(np.int64) + 1, idx
+    sl = season_length
+    if isinstance(sl, str):
+        if sl != "auto":
+            raise ValueError(f"{name}={sl!r} must be 'auto', None, a number or a "
+                             "tuple of numbers.")
+        if info is None:
+            return ()
+        return tuple(float(s) for s in default_seasons(info))
+    if sl is None:
+        return ()
+    values = tuple(sl) if isinstance(sl, (tuple, list)) else (sl,)
+    hint = "Every season is a number of steps > 1 (e.g. 24 for hourly data)."
+    return tuple(check_param(s, name, low=1, low_inclusive=False, hint=hint)
+                 for s in values)
 
 
 def default_seasons(info):
@@ -354,3 +629,120 @@ def default_seasons(info):
     if "Quarter" in name and n == 1:
         return (4,)
     return ()
+
+
+# -- the future ----------------------------------------------------------------
+def check_horizon(horizon, name="horizon"):
+    """A positive number of steps ahead, at most :data:`MAX_HORIZON`."""
+    if isinstance(horizon, (bool, np.bool_, np.timedelta64)) \
+            or not isinstance(horizon, Integral):
+        raise TypeError(f"{name}={horizon!r} must be a positive integer (number of "
+                        "steps ahead) or a future index.")
+    if horizon <= 0:
+        raise ValueError(f"{name}={horizon} must be >= 1: it counts steps after the "
+                         "end of the series.")
+    if horizon > MAX_HORIZON:
+        raise ValueError(f"{name}={horizon} steps ahead is more than the "
+                         f"{MAX_HORIZON} a forecast may have (its arrays and index "
+                         "would not fit in memory); forecast fewer steps.")
+    return int(horizon)
+
+
+def future_index(info, horizon, name="horizon"):
+    """The ``horizon`` labels after the last observation (``name``: the
+    argument that asked for them, for the error of a date out of range)."""
+    try:
+        if info.kind == "datetime":
+            start = info.last + info.freq
+            return pd.date_range(start=start, periods=horizon, freq=info.freq,
+                                 name=info.index_name)
+        if info.kind == "period":
+            return pd.period_range(start=info.last + 1, periods=horizon,
+                                   freq=info.freq, name=info.index_name)
+    except (OverflowError, ValueError) as exc:
+        raise ValueError(
+            f"{name}: {horizon} steps of {info.freq} after {info.last} reach beyond "
+            f"the dates pandas can represent ({exc}).") from None
+    step = info.freq
+    first = int(info.last) + step
+    return pd.RangeIndex(first, first + step * horizon, step, name=info.index_name)
+
+
+def grid_steps(labels, origin, freq):
+    """Steps of ``freq`` from the Timestamp ``origin`` to each of ``labels``
+    (a DatetimeIndex) as floats; NaN or a non-integer means off the grid.
+
+    Fixed-length offsets (hours, minutes, ...) count elapsed time; days count
+    calendar days, so tz-aware daily data stays on its grid across DST
+    changes; other calendar offsets (weeks, months, business days, ...) are
+    counted on the grid itself.
+    """
+    if isinstance(freq, Day):
+        wall = labels.tz_localize(None) if labels.tz is not None else labels
+        o = origin.tz_localize(None) if origin.tz is not None else origin
+        return np.asarray((wall - o) / pd.Timedelta(days=freq.n), dtype=np.float64)
+    if isinstance(freq, Tick):
+        return np.asarray((labels - origin) / pd.Timedelta(freq), dtype=np.float64)
+    lo, hi = min(origin, labels[0]), max(origin, labels[-1])
+    grid = pd.date_range(lo, hi, freq=freq)
+    pos = grid.get_indexer(labels).astype(np.float64)
+    at = grid.get_indexer([origin])[0]
+    if at < 0:
+        return np.full(len(labels), np.nan)
+    return np.where(pos >= 0, pos - at, np.nan)
+
+
+def future_positions(info, horizon):
+    """Steps ahead (1-based positions) and the index to return.
+
+    ``horizon`` is an int (the next steps) or a future index: sorted, unique,
+    after the last observation and on the series' frequency grid (it may skip
+    steps; the forecast runs to its last label).
+    """
+    if not isinstance(horizon, pd.Index):
+        h = check_horizon(horizon)
+        return np.arange(1, h + 1), future_index(info, h)
+    idx = horizon
+    if len(idx) == 0:
+        raise ValueError("horizon is an empty index; pass at least one future label.")
+    if not idx.is_monotonic_increasing or idx.has_duplicates:
+        raise ValueError("horizon (a future index) must be sorted and unique.")
+    if info.kind == "datetime":
+        if not isinstance(idx, pd.DatetimeIndex):
+            raise TypeError(f"horizon is a {type(idx).__name__} but the series has a "
+                            "DatetimeIndex; pass a DatetimeIndex or an int.")
+        if not _same_tz(idx.tz, info.tz):
+            raise ValueError(
+                f"horizon's timestamps are {'tz-naive' if idx.tz is None else idx.tz}"
+                f" but the series' are {'tz-naive' if info.tz is None else info.tz}; "
+                "convert them (tz_localize / tz_convert).")
+        pos = grid_steps(idx, info.last, info.freq) - 1
+        with np.errstate(invalid="ignore"):
+            off_grid = ~(np.abs(pos - np.round(pos)) <= 1e-9)
+        pos = np.where(off_grid, -1.0, np.round(pos))
+    elif info.kind == "period":
+        if not isinstance(idx, pd.PeriodIndex) or idx.freq != info.freq:
+            raise TypeError(f"horizon must be a PeriodIndex with freq {info.freq}.")
+        pos = idx.asi8 - info.last.ordinal - 1
+    else:
+        values = np.asarray(idx)
+        if values.dtype.kind not in "iu":
+            raise TypeError("horizon must be an integer index for a series on a "
+                            "RangeIndex.")
+        offs = values.astype(np.int64) - int(info.last)
+        if np.any(offs % info.freq):
+            bad = values[np.flatnonzero(offs % info.freq)[0]]
+            raise ValueError(f"horizon label {bad} is not on the series' step "
+                             f"{info.freq}.")
+        pos = offs // info.freq - 1
+    pos = np.asarray(pos)
+    if np.any(pos < 0):
+        bad = idx[int(np.flatnonzero(pos < 0)[0])]
+        raise ValueError(
+            f"horizon label {bad!r} is not a future step on the series' frequency "
+            f"grid (the last observation is {info.last!r}, frequency {info.freq}).")
+    if pos[-1] + 1 > MAX_HORIZON:
+        raise ValueError(
+            f"horizon reaches {int(pos[-1]) + 1} steps ahead ({idx[-1]!r}), more "
+            f"than the {MAX_HORIZON} a forecast may have; forecast fewer steps.")
+    return pos.astype(np.int64) + 1, idx

@@ -32,7 +32,7 @@ import inspect
 import math
 import warnings
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
@@ -40,7 +40,8 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from . import _transforms as tf
-from ._validation import _fill_nan, check_series, default_seasons, future_index
+from ._validation import (_NAN_POLICIES, check_choice, check_param, check_series,
+                          grid_steps, power_of_two_scale, resolve_seasons)
 
 __all__ = ["AnomalyDetector", "AnomalyResult", "RollingZScoreDetector",
            "SeasonalNaiveDetector", "default_anomaly_estimator"]
@@ -49,6 +50,16 @@ _SCORES = ("likelihood", "robust_z")
 _IQR_TO_SIGMA = 1.349          # IQR of a standard normal
 _LN10 = math.log(10.0)
 _MAX_SCORE = 1e6               # caps robust_z scores of a constant stretch
+# Floor of the rolling standard deviation of the combined residual ``a`` in
+# the likelihood score. ``a`` is a normalised residual (about 1 on normal
+# data), so its spread is of order 1; without a floor, a stretch where ``a``
+# barely moves would make the next small wiggle look infinitely surprising.
+_LIKELIHOOD_SD_FLOOR = 0.1
+# When every training residual is exactly 0 (a series the model predicts
+# perfectly), the residual scale falls back to this share of the series'
+# standard deviation, so the normalisation never divides by zero and any
+# later deviation scores high.
+_MIN_RESIDUAL_SCALE = 1e-9
 
 
 @dataclass
@@ -132,20 +143,6 @@ def _likelihood(a_hist, a, window, min_periods, smoothing, sd_floor):
     return out
 
 
-def _check_fraction(value, name, high=0.5):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Real) \
-            or not (0 < value <= high) or math.isnan(value):
-        raise ValueError(f"{name}={value!r} must be a fraction in (0, {high}], "
-                         "e.g. 0.01 (the share of training steps expected to be "
-                         "anomalous).")
-
-
-def _check_int(value, name, low):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, Integral) \
-            or value < low:
-        raise ValueError(f"{name}={value!r} must be an integer >= {low}.")
-
-
 # -- the template ------------------------------------------------------------
 class _BaseDetector(BaseEstimator):
     """Shared plumbing: validation, normalisation, threshold, stream state.
@@ -159,25 +156,27 @@ class _BaseDetector(BaseEstimator):
 
     # -- parameters --------------------------------------------------------
     def _validate_base(self):
-        if self.score not in _SCORES:
-            raise ValueError(f"score={self.score!r} must be one of {_SCORES}.")
-        _check_fraction(self.contamination, "contamination")
-        thr = self.threshold
-        if thr is not None and (isinstance(thr, (bool, np.bool_))
-                                or not isinstance(thr, Real) or not math.isfinite(thr)):
-            raise ValueError(f"threshold={thr!r} must be None (use contamination) "
-                             "or a finite number on the score's scale.")
-        _check_int(self.window, "window", 3)
-        _check_int(self.min_periods, "min_periods", 2)
-        if self.min_periods > self.window:
+        """Check the shared parameters; keep Python-typed copies."""
+        check_choice(self.score, "score", _SCORES)
+        self._nan_policy = check_choice(self.nan_policy, "nan_policy", _NAN_POLICIES)
+        self._contamination = check_param(
+            self.contamination, "contamination", low=0, high=0.5,
+            low_inclusive=False, hint="E.g. 0.01 (the share of training steps "
+            "expected to be anomalous).")
+        self._threshold = None if self.threshold is None else check_param(
+            self.threshold, "threshold",
+            hint="Pass None (use contamination) or a number on the score's scale.")
+        self._window = check_param(self.window, "window", kind=Integral, low=3)
+        self._min_periods = check_param(self.min_periods, "min_periods",
+                                        kind=Integral, low=2)
+        if self._min_periods > self._window:
             raise ValueError(f"min_periods={self.min_periods} must not exceed "
                              f"window={self.window}.")
-        _check_int(self.smoothing, "smoothing", 1)
-        _check_int(self.cooldown, "cooldown", 0)
-        sf = self.scale_floor
-        if isinstance(sf, (bool, np.bool_)) or not isinstance(sf, Real) \
-                or not 0 < sf <= 1:
-            raise ValueError(f"scale_floor={sf!r} must be a fraction in (0, 1].")
+        self._smoothing = check_param(self.smoothing, "smoothing", kind=Integral,
+                                      low=1)
+        self._cooldown = check_param(self.cooldown, "cooldown", kind=Integral, low=0)
+        self._scale_floor = check_param(self.scale_floor, "scale_floor", low=0,
+                                        high=1, low_inclusive=False)
 
     # -- public API ----------------------------------------------------------
     def fit(self, y):
@@ -195,14 +194,19 @@ class _BaseDetector(BaseEstimator):
         """
         self._validate_base()
         self._validate_params()
-        Y, info, n_filled = check_series(y, "y", nan_policy=self.nan_policy)
+        Y, info, n_filled = check_series(y, "y", nan_policy=self._nan_policy)
+        # extreme magnitudes: work in exactly rescaled units (power_of_two_scale);
+        # scores do not depend on the units, predictions are given back in them
+        self._y_scale = power_of_two_scale(Y)
+        self._last_row = Y[-1].copy()
+        Y = Y / self._y_scale
         sd = Y.std(axis=0)
         if np.any(sd == 0):
             j = int(np.flatnonzero(sd == 0)[0])
             raise ValueError(
                 f"y column {info.columns[j]!r} is constant (zero variance, value "
-                f"{Y[0, j]!r}): there is no normal variation to learn; drop the "
-                "column or fit on a stretch where it varies.")
+                f"{self._last_row[j]!r}): there is no normal variation to learn; "
+                "drop the column or fit on a stretch where it varies.")
         self._info = info
         self._start = y.index[0]
         self.columns_ = list(info.columns)
@@ -216,31 +220,33 @@ class _BaseDetector(BaseEstimator):
         pred, _ = self._predict_chunk(Y, t, stream)
         E = Y - pred
         ok = ~np.isnan(E).any(axis=1)
-        if ok.sum() < self.min_periods + 1:
+        if ok.sum() < self._min_periods + 1:
             raise ValueError(
                 f"y has {len(Y)} observations, of which only {int(ok.sum())} get "
-                f"a prediction; at least min_periods + 1 = {self.min_periods + 1} "
+                f"a prediction; at least min_periods + 1 = {self._min_periods + 1} "
                 "are needed to learn the residuals' scale. Pass a longer series or "
                 "reduce the warm-up (estimator washout, window, min_periods).")
         q1, q3 = np.percentile(E[ok], [25, 75], axis=0)
         base = (q3 - q1) / _IQR_TO_SIGMA
         base = np.where(base > 0, base, np.abs(E[ok]).mean(axis=0))
-        base = np.where(base > 0, base, 1e-9 * sd)
-        self.residual_scale_ = base
+        base = np.where(base > 0, base, _MIN_RESIDUAL_SCALE * sd)
+        self._residual_scale = base                     # in the rescaled units
+        self.residual_scale_ = base * self._y_scale
         # training scores set the threshold; the stream then continues after y
         self._stream = self._fresh_stream()
         scores, _, _, live = self._score_chunk(Y, t, self._stream)
         self.training_scores_ = pd.Series(scores, index=y.index, name="score")
-        if self.threshold is not None:
-            self.threshold_ = float(self.threshold)
+        if self._threshold is not None:
+            self.threshold_ = self._threshold
         else:
             live = scores[live]
             if len(live) == 0:
-                raise ValueError("no training step is past the warm-up; pass a "
-                                 "longer series or reduce window/min_periods.")
-            self.threshold_ = float(np.quantile(live, 1.0 - self.contamination))
+                raise ValueError(
+                    f"y has {len(Y)} observations and none is past the warm-up "
+                    "(the first score needs min_periods earlier scores of the "
+                    "residuals); pass a longer series or reduce min_periods.")
+            self.threshold_ = float(np.quantile(live, 1.0 - self._contamination))
         self._flags(scores, self._stream)
-        self._last = info.last
         return self
 
     def anomaly_score(self, y):
@@ -265,11 +271,26 @@ class _BaseDetector(BaseEstimator):
 
     def predict(self, y):
         """Boolean flags ``anomaly_score(y) > threshold_`` on ``y``'s index
-        (thinned by ``cooldown``)."""
+        (thinned by ``cooldown``).
+
+        Parameters
+        ----------
+        y : pandas.Series or pandas.DataFrame
+            As for :meth:`anomaly_score`.
+
+        Returns
+        -------
+        pandas.Series of bool
+        """
         return self.detect(y).flags
 
     def detect(self, y):
         """Scores, flags, contributions and predictions of ``y`` in one result.
+
+        Parameters
+        ----------
+        y : pandas.Series or pandas.DataFrame
+            As for :meth:`anomaly_score`: scored afresh from its first row.
 
         Returns
         -------
@@ -277,7 +298,7 @@ class _BaseDetector(BaseEstimator):
         """
         check_is_fitted(self, "threshold_")
         Y, index = self._check_new(y, "y")
-        t = self._positions(index)
+        t = self._positions(index, "y")
         return self._result(Y, t, index, self._fresh_stream())
 
     def update(self, y_new):
@@ -301,65 +322,23 @@ class _BaseDetector(BaseEstimator):
         """
         check_is_fitted(self, "threshold_")
         Y, index = self._check_new(y_new, "y_new", continuing=True)
-        t = self._positions(index)
+        t = self._positions(index, "y_new")
         res = self._result(Y, t, index, self._stream)
-        self._last = index[-1]
+        self._info.last = index[-1]
+        self._last_row = Y[-1] * self._y_scale
         return res
 
     # -- helpers -------------------------------------------------------------
-    def _info_at(self, last):
-        info = self._info
-        from dataclasses import replace
-        return replace(info, last=last)
-
     def _check_new(self, y, name, continuing=False):
-        if isinstance(y, pd.DataFrame):
-            cols = list(y.columns)
-            if cols != self.columns_:
-                missing = [c for c in self.columns_ if c not in cols]
-                extra = [c for c in cols if c not in self.columns_]
-                raise ValueError(
-                    f"{name} has columns {cols} but the detector was fitted on "
-                    f"{self.columns_} (missing {missing}, unexpected {extra}); "
-                    "pass the same columns in the same order.")
-        elif isinstance(y, pd.Series):
-            if self.n_features_in_ != 1:
-                raise ValueError(f"{name} is a Series but the detector was fitted "
-                                 f"on {self.n_features_in_} columns "
-                                 f"{self.columns_}; pass a DataFrame with them.")
-        else:
-            raise TypeError(f"{name} must be a pandas Series or DataFrame; got "
-                            f"{type(y).__name__}.")
-        if continuing:
-            if len(y) == 0:
-                raise ValueError(f"{name} is empty; pass at least one new observation.")
-            expected = future_index(self._info_at(self._last), len(y))
-            if not y.index.equals(expected):
-                raise ValueError(
-                    f"{name}'s index must continue the observations seen so far: "
-                    f"expected {len(y)} labels from {expected[0]!r} to "
-                    f"{expected[-1]!r}, got {y.index[0]!r} to {y.index[-1]!r}.")
-            frame = y.to_frame() if isinstance(y, pd.Series) else y
-            try:
-                Y = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-            except (TypeError, ValueError) as exc:
-                raise TypeError(f"{name} must hold numbers ({exc}).") from None
-            if np.isinf(Y).any():
-                row = int(np.flatnonzero(np.isinf(Y).any(axis=1))[0])
-                raise ValueError(f"{name} contains infinity at position {row}; "
-                                 "remove it.")
-            Y, _ = _fill_nan(Y, name, self.nan_policy, y.index)
-            return np.ascontiguousarray(Y), y.index
-        Y, info, _ = check_series(y, name, nan_policy=self.nan_policy)
-        if info.kind != self._info.kind or info.freq != self._info.freq:
-            if not (len(y) < 3 and info.kind == self._info.kind):
-                raise ValueError(
-                    f"{name} has frequency {info.freq!r} ({info.kind} index) but "
-                    f"the detector was fitted on {self._info.freq!r} "
-                    f"({self._info.kind}); resample it first.")
-        return Y, y.index
+        """``y`` on the fitted columns and frequency grid, as rescaled values
+        (the same checks as ``fit``'s; ``continuing``: right after the last
+        observation seen, interpolated across the junction)."""
+        Y, _, _ = check_series(y, name, nan_policy=self._nan_policy,
+                               fitted=self._info, continuing=continuing,
+                               previous=self._last_row if continuing else None)
+        return Y / self._y_scale, y.index
 
-    def _positions(self, index):
+    def _positions(self, index, name):
         """Time positions (steps since the training series' first label)."""
         first, start, info = index[0], self._start, self._info
         if info.kind == "range":
@@ -367,14 +346,9 @@ class _BaseDetector(BaseEstimator):
         elif info.kind == "period":
             off = first.ordinal - start.ordinal
         else:
-            try:
-                off = (first - start) / pd.Timedelta(info.freq)
-            except (TypeError, ValueError):    # calendar offsets (months, ...)
-                lo, hi = sorted([first, start])
-                steps = len(pd.date_range(lo, hi, freq=info.freq)) - 1
-                off = steps if first >= start else -steps
-        if abs(off - round(off)) > 1e-9:
-            raise ValueError(f"the first label {first!r} is not on the fitted "
+            off = grid_steps(pd.DatetimeIndex([first]), start, info.freq)[0]
+        if not (np.isfinite(off) and abs(off - round(off)) <= 1e-9):
+            raise ValueError(f"{name}'s first label {first!r} is not on the fitted "
                              f"frequency grid (start {start!r}, frequency "
                              f"{info.freq}).")
         return float(round(off)) + np.arange(len(index), dtype=np.float64)
@@ -389,18 +363,19 @@ class _BaseDetector(BaseEstimator):
     def _score_chunk(self, Y, t, stream):
         pred, scale = self._predict_chunk(Y, t, stream)
         E = Y - pred
+        floor = self._scale_floor * self._residual_scale
         if scale is not None:
-            R = E / np.maximum(scale, self.scale_floor * self.residual_scale_)
+            R = E / np.maximum(scale, floor)
         else:
-            R = _normalise(stream["E_hist"], E, self.window, self.min_periods,
-                           self.scale_floor * self.residual_scale_)
-            stream["E_hist"] = np.vstack([stream["E_hist"], E])[-self.window:]
+            R = _normalise(stream["E_hist"], E, self._window, self._min_periods,
+                           floor)
+            stream["E_hist"] = np.vstack([stream["E_hist"], E])[-self._window:]
         R[np.isnan(R).any(axis=1)] = np.nan
         a, shares = _combine(R)
         if self.score == "likelihood":
-            s = _likelihood(stream["a_hist"], a, self.window, self.min_periods,
-                            self.smoothing, 0.1)
-            stream["a_hist"] = np.concatenate([stream["a_hist"], a])[-self.window:]
+            s = _likelihood(stream["a_hist"], a, self._window, self._min_periods,
+                            self._smoothing, _LIKELIHOOD_SD_FLOOR)
+            stream["a_hist"] = np.concatenate([stream["a_hist"], a])[-self._window:]
         else:
             s = a
         live = ~np.isnan(s)
@@ -415,14 +390,15 @@ class _BaseDetector(BaseEstimator):
             scores=s, threshold=self.threshold_,
             flags=pd.Series(flags, index=index, name="anomaly"),
             contributions=pd.DataFrame(shares, index=index, columns=self.columns_),
-            predictions=pd.DataFrame(pred, index=index, columns=self.columns_))
+            predictions=pd.DataFrame(pred * self._y_scale, index=index,
+                                     columns=self.columns_))
 
     def _flags(self, scores, stream):
         """scores > threshold_, thinned by the cooldown (carried in stream)."""
         flags = np.zeros(len(scores), dtype=bool)
         last, pos = stream["last_flag"], stream["pos"]
         for i in np.flatnonzero(scores > self.threshold_):
-            if last is None or pos + i - last > self.cooldown:
+            if last is None or pos + i - last > self._cooldown:
                 flags[i] = True
                 last = pos + int(i)
         stream["last_flag"], stream["pos"] = last, pos + len(scores)
@@ -430,34 +406,6 @@ class _BaseDetector(BaseEstimator):
 
     def _validate_params(self):
         pass
-
-
-_BASE_DOC = """
-    score : {"likelihood", "robust_z"}, default="likelihood"
-        Final score (see the module notes): the Gaussian surprise
-        ``-log10 Q`` of the recent normalised residuals (Numenta-style
-        likelihood), or the normalised residual itself.
-    window : int, default=1000
-        Steps of the causal window of the rolling residual statistics.
-    min_periods : int, default=50
-        Earlier residuals needed before a step is scored (warm-up).
-    smoothing : int, default=10
-        Steps of the short mean of ``score="likelihood"``.
-    contamination : float in (0, 0.5], default=0.01
-        Share of the training steps (past the warm-up) expected above the
-        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
-        the training scores. Ignored when ``threshold`` is given.
-    threshold : float, default=None
-        A fixed threshold on the score's scale instead.
-    scale_floor : float in (0, 1], default=0.1
-        The rolling residual scale never drops below this share of the
-        training residuals' scale.
-    cooldown : int, default=0
-        Steps after a flag during which no new flag is raised (an alert
-        policy: one alarm per incident rather than one per step). Causal; it
-        carries over in :meth:`update`.
-    nan_policy : {"raise", "interpolate"}, default="raise"
-"""
 
 
 def default_anomaly_estimator():
@@ -491,27 +439,76 @@ class AnomalyDetector(_BaseDetector):
         continues the state; otherwise it re-runs ``predict`` over every
         input seen.
     season_length : "auto", None, float or tuple of floats, default="auto"
-        Seasons of the Fourier inputs, as in :class:`forecasting.Forecaster`.
+        Seasons of the Fourier inputs in steps (each > 1), as in
+        :class:`forecasting.Forecaster`: ``"auto"`` takes the seasons the
+        index frequency suggests (a day and a week for hourly data), None
+        uses no Fourier inputs.
     n_fourier : int, default=3
-        Harmonics per season.
-    %s
+        Harmonics per season (>= 0).
+    score : {"likelihood", "robust_z"}, default="likelihood"
+        Final score (step 4 of the pipeline in :mod:`forecasting.anomaly`):
+        the Gaussian surprise ``-log10 Q(z)`` of the recent normalised
+        residuals (Numenta-style likelihood; 5 means a 1-in-100,000 event),
+        or the normalised residual combined over columns itself.
+    window : int, default=1000
+        Steps of the causal window (>= 3) of the rolling residual median
+        and scale, and of the likelihood's mean and standard deviation.
+    min_periods : int, default=50
+        Earlier residuals needed before a step is scored (>= 2 and at most
+        ``window``); steps before that are the warm-up and score 0.
+    smoothing : int, default=10
+        Steps of the short mean of the combined residual that
+        ``score="likelihood"`` compares with its longer history (>= 1; 1
+        scores each step alone). Unused with ``score="robust_z"``.
+    contamination : float in (0, 0.5], default=0.01
+        Share of the training steps (past the warm-up) expected above the
+        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
+        the training scores. Ignored when ``threshold`` is given.
+    threshold : float or None, default=None
+        A fixed, finite threshold on the score's scale instead of one set
+        by ``contamination``.
+    scale_floor : float in (0, 1], default=0.1
+        The rolling residual scale never drops below this share of the
+        training residuals' scale ``residual_scale_``, so constant
+        stretches score finitely.
+    cooldown : int, default=0
+        Steps after a flag during which no new flag is raised (an alert
+        policy: one alarm per incident rather than one per step). Causal;
+        it carries over from :meth:`fit` to :meth:`update` and between
+        updates. Scores are not affected.
+    nan_policy : {"raise", "interpolate"}, default="raise"
+        NaN in the series: an error naming its position, or filled by
+        linear interpolation between its neighbours (NaN at the start or
+        end of a series cannot be filled and stays an error). Infinity is
+        always an error.
     Attributes
     ----------
     estimator_ : estimator
-        The fitted one-step model.
-    threshold_ : float
-    residual_scale_ : ndarray of shape (n_columns,)
-        Robust scale of the training residuals (series' units).
-    training_scores_ : pandas.Series
-        Scores of the training series.
-    columns_ : list
+        The fitted one-step model (a clone of ``estimator``).
     seasons_ : tuple of float
+        The resolved seasons of the Fourier inputs.
+    threshold_ : float
+        Score above which a step is flagged (``threshold``, or the
+        ``1 - contamination`` quantile of ``training_scores_``).
+    residual_scale_ : ndarray of shape (n_columns,)
+        Robust scale (interquartile range / 1.349) of the training
+        residuals, in the series' units.
+    training_scores_ : pandas.Series
+        Scores of the training series, on its index.
+    columns_ : list
+        Column names of the training series (``[name]`` for a Series).
+    n_features_in_ : int
+        Number of columns.
     freq_ : pandas.DateOffset or int
+        Step of the training index (an integer step for a RangeIndex).
+    n_interpolated_ : int
+        Values filled by ``nan_policy="interpolate"`` in ``fit``.
 
     See Also
     --------
-    RollingZScoreDetector, SeasonalNaiveDetector : baselines.
-    forecasting.detection_metrics : NAB score, event-wise F1, AUCs.
+    SeasonalNaiveDetector : the same scores from the value one season ago.
+    RollingZScoreDetector : rolling z-scores of the values themselves.
+    forecasting.detection_metrics : NAB score, event-wise F1, point-wise AUCs.
 
     Notes
     -----
@@ -519,18 +516,22 @@ class AnomalyDetector(_BaseDetector):
     measurement in ``benchmarks/anomaly_results.md``. A constant column in
     ``fit`` is an error; constant stretches later score finitely (the scale
     floor). The first ``washout + min_periods`` steps of a run score 0.
+    Scores are causal: the score at ``t`` uses the series up to ``t`` only,
+    so :meth:`update` chunk by chunk gives the scores of one run over the
+    whole series.
 
     Examples
     --------
     >>> import numpy as np, pandas as pd
     >>> from forecasting import AnomalyDetector
     >>> t = np.arange(1500)
-    >>> y = pd.Series(np.sin(2 * np.pi * t / 24), pd.date_range("2024", periods=1500, freq="h"))
+    >>> y = pd.Series(np.sin(2 * np.pi * t / 24),
+    ...               pd.date_range("2024", periods=1500, freq="h"))
     >>> det = AnomalyDetector().fit(y[:1000])
     >>> y2 = y.copy(); y2.iloc[1200] += 3
-    >>> int(det.anomaly_score(y2).idxmax() == y2.index[1200])
-    1
-    """ % _BASE_DOC
+    >>> bool(det.anomaly_score(y2).idxmax() == y2.index[1200])
+    True
+    """
 
     def __init__(self, estimator=None, *, season_length="auto", n_fourier=3,
                  score="likelihood", window=1000, min_periods=50, smoothing=10,
@@ -554,26 +555,12 @@ class AnomalyDetector(_BaseDetector):
         if est is not None and not (hasattr(est, "fit") and hasattr(est, "predict")):
             raise TypeError(f"estimator={est!r} must have fit(X, y) and predict(X) "
                             "on sequences (e.g. reservoir.ESNRegressor).")
-        _check_int(self.n_fourier, "n_fourier", 0)
-
-    def _resolve_seasons(self, info):
-        sl = self.season_length
-        if isinstance(sl, str):
-            if sl != "auto":
-                raise ValueError(f"season_length={sl!r} must be 'auto', None, a "
-                                 "number or a tuple of numbers.")
-            return tuple(float(s) for s in default_seasons(info))
-        if sl is None:
-            return ()
-        values = sl if isinstance(sl, (tuple, list)) else (sl,)
-        for s in values:
-            if isinstance(s, bool) or not isinstance(s, Real) or not s > 1:
-                raise ValueError(f"season_length={sl!r}: every season must be a "
-                                 "number of steps > 1.")
-        return tuple(float(s) for s in values)
+        self._n_fourier = check_param(self.n_fourier, "n_fourier", kind=Integral,
+                                      low=0, hint="Harmonics per season.")
+        resolve_seasons(self.season_length, None)       # its type, before the data
 
     def _fit_model(self, Y, t):
-        self.seasons_ = self._resolve_seasons(self._info)
+        self.seasons_ = resolve_seasons(self.season_length, self._info)
         self._mean = Y.mean(axis=0)
         self._std = Y.std(axis=0)
         est = (default_anomaly_estimator() if self.estimator is None
@@ -596,7 +583,7 @@ class AnomalyDetector(_BaseDetector):
 
     def _inputs(self, Y, t):
         Z = (Y - self._mean) / self._std
-        F = tf.fourier_features(t + 1.0, self.seasons_, self.n_fourier)
+        F = tf.fourier_features(t + 1.0, self.seasons_, self._n_fourier)
         return np.ascontiguousarray(np.hstack([Z, F]))
 
     def _new_stream(self):
@@ -629,21 +616,104 @@ class AnomalyDetector(_BaseDetector):
 
 
 class SeasonalNaiveDetector(_BaseDetector):
-    """Baseline: residuals of the seasonal-naive prediction ``y(t - m)``.
+    """Baseline detector: residuals of the seasonal-naive prediction ``y(t - m)``.
+
+    The prediction of each step is the value one season earlier; its
+    residuals go through the same causal pipeline as those of
+    :class:`AnomalyDetector` (rolling robust normalisation, combination over
+    columns, likelihood), so the two score on the same scale.
 
     Parameters
     ----------
     season_length : int or "auto", default="auto"
-        The period m in steps; ``"auto"``: the first season suggested by the
-        frequency (a day for sub-daily data) that leaves ``min_periods``
-        residuals in the training series, else 1 (the naive prediction).
-    %s
+        The period ``m`` in steps (a positive integer); ``"auto"``: the
+        first season the frequency suggests (a day for sub-daily data) that
+        leaves ``min_periods`` residuals in the training series, else 1
+        (the naive prediction ``y(t - 1)``).
+    score : {"likelihood", "robust_z"}, default="likelihood"
+        Final score (step 4 of the pipeline in :mod:`forecasting.anomaly`):
+        the Gaussian surprise ``-log10 Q(z)`` of the recent normalised
+        residuals (Numenta-style likelihood; 5 means a 1-in-100,000 event),
+        or the normalised residual combined over columns itself.
+    window : int, default=1000
+        Steps of the causal window (>= 3) of the rolling residual median
+        and scale, and of the likelihood's mean and standard deviation.
+    min_periods : int, default=50
+        Earlier residuals needed before a step is scored (>= 2 and at most
+        ``window``); steps before that are the warm-up and score 0.
+    smoothing : int, default=10
+        Steps of the short mean of the combined residual that
+        ``score="likelihood"`` compares with its longer history (>= 1; 1
+        scores each step alone). Unused with ``score="robust_z"``.
+    contamination : float in (0, 0.5], default=0.01
+        Share of the training steps (past the warm-up) expected above the
+        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
+        the training scores. Ignored when ``threshold`` is given.
+    threshold : float or None, default=None
+        A fixed, finite threshold on the score's scale instead of one set
+        by ``contamination``.
+    scale_floor : float in (0, 1], default=0.1
+        The rolling residual scale never drops below this share of the
+        training residuals' scale ``residual_scale_``, so constant
+        stretches score finitely.
+    cooldown : int, default=0
+        Steps after a flag during which no new flag is raised (an alert
+        policy: one alarm per incident rather than one per step). Causal;
+        it carries over from :meth:`fit` to :meth:`update` and between
+        updates. Scores are not affected.
+    nan_policy : {"raise", "interpolate"}, default="raise"
+        NaN in the series: an error naming its position, or filled by
+        linear interpolation between its neighbours (NaN at the start or
+        end of a series cannot be filled and stays an error). Infinity is
+        always an error.
     Attributes
     ----------
-    threshold_, residual_scale_, training_scores_, columns_, freq_
-        As in :class:`AnomalyDetector`.
     season_length_ : int
-    """ % _BASE_DOC
+        The period ``m`` used.
+    threshold_ : float
+        Score above which a step is flagged (``threshold``, or the
+        ``1 - contamination`` quantile of ``training_scores_``).
+    residual_scale_ : ndarray of shape (n_columns,)
+        Robust scale (interquartile range / 1.349) of the training
+        residuals, in the series' units.
+    training_scores_ : pandas.Series
+        Scores of the training series, on its index.
+    columns_ : list
+        Column names of the training series (``[name]`` for a Series).
+    n_features_in_ : int
+        Number of columns.
+    freq_ : pandas.DateOffset or int
+        Step of the training index (an integer step for a RangeIndex).
+    n_interpolated_ : int
+        Values filled by ``nan_policy="interpolate"`` in ``fit``.
+
+    See Also
+    --------
+    AnomalyDetector : residuals of a reservoir model instead.
+    RollingZScoreDetector : rolling z-scores of the values.
+
+    Notes
+    -----
+    The first ``m`` steps of a run have no prediction and, with the next
+    ``min_periods``, score 0. A single outlier shows twice: at its own step
+    and one season later, when it becomes the prediction.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from forecasting import SeasonalNaiveDetector
+    >>> t = np.arange(24 * 60)
+    >>> noise = 0.1 * np.random.RandomState(0).randn(t.size)
+    >>> y = pd.Series(np.sin(2 * np.pi * t / 24) + noise,
+    ...               pd.date_range("2024-01-01", periods=t.size, freq="h"))
+    >>> det = SeasonalNaiveDetector(score="robust_z").fit(y[:1000])
+    >>> det.season_length_
+    24
+    >>> y2 = y.copy(); y2.iloc[1200] += 3
+    >>> top = det.anomaly_score(y2).nlargest(2).index
+    >>> sorted(y2.index.get_indexer(top).tolist())   # the spike, a day later
+    [1200, 1224]
+    """
 
     def __init__(self, season_length="auto", *, score="likelihood", window=1000,
                  min_periods=50, smoothing=10, contamination=0.01, threshold=None,
@@ -659,18 +729,24 @@ class SeasonalNaiveDetector(_BaseDetector):
         self.cooldown = cooldown
         self.nan_policy = nan_policy
 
-    def _fit_model(self, Y, t):
+    def _validate_params(self):
         m = self.season_length
         if isinstance(m, str):
             if m != "auto":
                 raise ValueError(f"season_length={m!r} must be 'auto' or a positive "
                                  "integer.")
-            fits = [s for s in default_seasons(self._info)
-                    if round(s) + self.min_periods < len(Y)]
+        else:
+            check_param(m, "season_length", kind=Integral, low=1,
+                        hint="Pass the steps per season, or 'auto'.")
+
+    def _fit_model(self, Y, t):
+        m = self.season_length
+        if isinstance(m, str):            # "auto" (checked in _validate_params)
+            fits = [s for s in resolve_seasons("auto", self._info)
+                    if round(s) + self._min_periods < len(Y)]
             m = int(round(fits[0])) if fits else 1
-        elif isinstance(m, (bool, np.bool_)) or not isinstance(m, Integral) or m < 1:
-            raise ValueError(f"season_length={m!r} must be a positive integer "
-                             "(steps per season) or 'auto'.")
+        else:
+            m = int(m)
         if len(Y) <= m:
             raise ValueError(f"y has {len(Y)} observations; season_length={m} "
                              "needs more than one season.")
@@ -692,20 +768,94 @@ class SeasonalNaiveDetector(_BaseDetector):
 
 
 class RollingZScoreDetector(_BaseDetector):
-    """Baseline: rolling z-score of the values,
-    ``(y(t) - mean) / std`` over the previous ``window`` steps.
+    """Baseline detector: rolling z-scores of the values themselves.
 
-    The z-score replaces step 2 of the pipeline (no residual normalisation);
-    the combination over columns and the final score are shared.
+    Each step scores ``(y(t) - mean) / std`` with the mean and standard
+    deviation of the previous ``window`` steps. The z-score replaces step 2 of the pipeline of :mod:`forecasting.anomaly`
+    (no residual normalisation); the combination over columns and the final
+    score are shared with :class:`AnomalyDetector`.
 
     Parameters
     ----------
-    %s
+    score : {"likelihood", "robust_z"}, default="likelihood"
+        Final score (step 4 of the pipeline in :mod:`forecasting.anomaly`):
+        the Gaussian surprise ``-log10 Q(z)`` of the recent normalised
+        residuals (Numenta-style likelihood; 5 means a 1-in-100,000 event),
+        or the normalised residual combined over columns itself.
+    window : int, default=1000
+        Steps of the causal window (>= 3) of the rolling mean and standard
+        deviation of the values, and of the likelihood's statistics.
+    min_periods : int, default=50
+        Earlier values needed before a step is scored (>= 2 and at most
+        ``window``); steps before that are the warm-up and score 0.
+    smoothing : int, default=10
+        Steps of the short mean of the combined residual that
+        ``score="likelihood"`` compares with its longer history (>= 1; 1
+        scores each step alone). Unused with ``score="robust_z"``.
+    contamination : float in (0, 0.5], default=0.01
+        Share of the training steps (past the warm-up) expected above the
+        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
+        the training scores. Ignored when ``threshold`` is given.
+    threshold : float or None, default=None
+        A fixed, finite threshold on the score's scale instead of one set
+        by ``contamination``.
+    scale_floor : float in (0, 1], default=0.1
+        The rolling standard deviation never drops below this share of
+        ``residual_scale_`` (the robust scale of the training values'
+        deviations from their rolling mean), so constant stretches score
+        finitely.
+    cooldown : int, default=0
+        Steps after a flag during which no new flag is raised (an alert
+        policy: one alarm per incident rather than one per step). Causal;
+        it carries over from :meth:`fit` to :meth:`update` and between
+        updates. Scores are not affected.
+    nan_policy : {"raise", "interpolate"}, default="raise"
+        NaN in the series: an error naming its position, or filled by
+        linear interpolation between its neighbours (NaN at the start or
+        end of a series cannot be filled and stays an error). Infinity is
+        always an error.
     Attributes
     ----------
-    threshold_, residual_scale_, training_scores_, columns_, freq_
-        As in :class:`AnomalyDetector`.
-    """ % _BASE_DOC
+    threshold_ : float
+        Score above which a step is flagged (``threshold``, or the
+        ``1 - contamination`` quantile of ``training_scores_``).
+    residual_scale_ : ndarray of shape (n_columns,)
+        Robust scale (interquartile range / 1.349) of the training
+        residuals, in the series' units.
+    training_scores_ : pandas.Series
+        Scores of the training series, on its index.
+    columns_ : list
+        Column names of the training series (``[name]`` for a Series).
+    n_features_in_ : int
+        Number of columns.
+    freq_ : pandas.DateOffset or int
+        Step of the training index (an integer step for a RangeIndex).
+    n_interpolated_ : int
+        Values filled by ``nan_policy="interpolate"`` in ``fit``.
+
+    See Also
+    --------
+    AnomalyDetector : residuals of a reservoir model instead.
+    SeasonalNaiveDetector : residuals of the value one season ago.
+
+    Notes
+    -----
+    The rolling mean is the prediction (``AnomalyResult.predictions``), so a
+    seasonal series scores its own seasonality: prefer
+    :class:`SeasonalNaiveDetector` or :class:`AnomalyDetector` there.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from forecasting import RollingZScoreDetector
+    >>> y = pd.Series(np.random.RandomState(0).randn(600),
+    ...               pd.date_range("2024-01-01", periods=600, freq="min"))
+    >>> y2 = y.copy(); y2.iloc[500] += 8
+    >>> det = RollingZScoreDetector(window=100, min_periods=20).fit(y[:400])
+    >>> res = det.detect(y2)
+    >>> res.scores.idxmax() == y2.index[500], bool(res.flags.iloc[500])
+    (True, True)
+    """
 
     def __init__(self, *, score="likelihood", window=1000, min_periods=50,
                  smoothing=10, contamination=0.01, threshold=None, scale_floor=0.1,
@@ -729,8 +879,8 @@ class RollingZScoreDetector(_BaseDetector):
     def _predict_chunk(self, Y, t, stream):
         h = len(stream["last"])
         both = pd.DataFrame(np.vstack([stream["last"], Y]))
-        roll = both.rolling(self.window, min_periods=self.min_periods)
+        roll = both.rolling(self._window, min_periods=self._min_periods)
         mean = roll.mean().shift(1).to_numpy()[h:]
         std = roll.std().shift(1).to_numpy()[h:]
-        stream["last"] = both.to_numpy()[-self.window:]
+        stream["last"] = both.to_numpy()[-self._window:]
         return mean, std

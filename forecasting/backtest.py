@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
 from . import metrics as fm
-from ._validation import check_horizon, check_series
+from ._base import rolling_forecasts
+from ._validation import (check_bool, check_count_or_fraction, check_exog,
+                          check_horizon, check_param, check_series)
 
 __all__ = ["backtest", "BacktestResult"]
-
-METRICS = ("MAE", "RMSE", "MAPE", "sMAPE", "MASE", "NRMSE")
 
 
 @dataclass
@@ -64,17 +64,12 @@ def _scores(actual, forecast, scaled):
 
 
 def _origins(T, initial, horizon, step):
-    if isinstance(initial, Real) and not isinstance(initial, Integral) \
-            and not isinstance(initial, bool):
-        if not 0 < initial < 1:
-            raise ValueError(f"initial={initial!r} must be a count of observations "
-                             "or a fraction in (0, 1).")
-        initial = int(round(initial * T))
-    if isinstance(initial, bool) or not isinstance(initial, Integral) or initial < 1:
-        raise ValueError(f"initial={initial!r} must be a positive number of "
-                         "observations for the first fit.")
-    if isinstance(step, bool) or not isinstance(step, Integral) or step < 1:
-        raise ValueError(f"step={step!r} must be a positive integer.")
+    """Origin positions; ``initial`` already checked (a count or a share)."""
+    if isinstance(initial, float):
+        share, initial = initial, int(round(initial * T))
+        if initial < 1:
+            raise ValueError(f"initial={share} of the {T} observations leaves none "
+                             "to fit; pass a larger share.")
     if initial + horizon > T:
         raise ValueError(f"initial={initial} plus horizon={horizon} exceeds the "
                          f"series length {T}; no origin has a full horizon of "
@@ -82,35 +77,38 @@ def _origins(T, initial, horizon, step):
     return np.arange(initial, T - horizon + 1, step)
 
 
-def _groups(origins, refit):
+def _check_refit(refit):
+    """Origins per fit: 1 (True), None (False: all of them) or k."""
+    if isinstance(refit, (bool, np.bool_)):
+        return 1 if refit else None
+    hint = ("Pass True (refit at every origin), False (fit once, then update) "
+            "or a positive integer k (refit every k origins).")
+    if not isinstance(refit, Integral) or isinstance(refit, np.timedelta64):
+        raise ValueError(f"refit={refit!r} must be True, False or a positive "
+                         f"integer. {hint}")
+    return check_param(refit, "refit", kind=Integral, low=1, hint=hint)
+
+
+def _groups(origins, every):
     """[(fit_end, [origins...])]: each group fits once, then updates."""
-    if refit is True:
-        every = 1
-    elif refit is False:
-        every = len(origins)
-    elif isinstance(refit, Integral) and not isinstance(refit, bool) and refit >= 1:
-        every = int(refit)
-    else:
-        raise ValueError(f"refit={refit!r} must be True (refit at every origin), "
-                         "False (fit once, then update) or a positive integer k "
-                         "(refit every k origins).")
+    every = len(origins) if every is None else every
     return [(int(origins[i]), [int(o) for o in origins[i:i + every]])
             for i in range(0, len(origins), every)]
 
 
 def _run_group(forecaster, y, X, fit_end, origins, horizon):
-    model = clone(forecaster)
-    Xs = (lambda a, b: None) if X is None else (lambda a, b: X.iloc[a:b])
-    model.fit(y.iloc[:fit_end], Xs(0, fit_end))
-    done = fit_end
-    out = []
-    for o in origins:
-        if o > done:
-            model.update(y.iloc[done:o], Xs(done, o))
-            done = o
-        F = model.predict(horizon, Xs(o, o + horizon))
-        out.append((o, np.asarray(F, dtype=np.float64).reshape(horizon, -1)))
-    return out
+    return list(rolling_forecasts(forecaster, y, X, fit_end, origins, horizon))
+
+
+def _check_forecaster(forecaster):
+    missing = [m for m in ("get_params", "fit", "predict", "update")
+               if not callable(getattr(forecaster, m, None))]
+    if missing or isinstance(forecaster, type):
+        raise TypeError(
+            f"forecaster={forecaster!r} must be an (unfitted) forecaster instance "
+            "with fit, predict and update, such as forecasting.Forecaster() or "
+            "forecasting.NaiveForecaster()"
+            + (f"; it has no {', '.join(missing)}." if missing else "; got a class."))
 
 
 def _progress(total, enabled):
@@ -162,15 +160,28 @@ def backtest(forecaster, y, initial, horizon, step=1, refit=True, X=None, *,
     -------
     BacktestResult
     """
+    # every argument first, then the data
+    _check_forecaster(forecaster)
     horizon = check_horizon(horizon)
+    initial = check_count_or_fraction(initial, "initial",
+                                      "observations before the first origin")
+    step = check_param(step, "step", kind=Integral, low=1,
+                       hint="It counts the observations between origins.")
+    every = _check_refit(refit)
+    m = check_param(m, "m", kind=Integral, low=1,
+                    hint="It is the seasonal period of the MASE scale.")
+    if n_jobs is not None:
+        n_jobs = check_param(n_jobs, "n_jobs", kind=Integral,
+                             hint="None or 1 (no parallelism), -1 (all cores).")
+        if n_jobs == 0:
+            raise ValueError("n_jobs=0 must be None, a positive number of workers "
+                             "or negative (-1: all cores).")
+    if progress is not None:
+        progress = check_bool(progress, "progress")
     values, info, _ = check_series(y, "y", nan_policy="raise")
     if X is not None:
-        from ._validation import check_exog
         check_exog(X, y.index, name="X")
-    T = len(values)
-    origins = _origins(T, initial, horizon, step)
-    if isinstance(m, bool) or not isinstance(m, Integral) or m < 1:
-        raise ValueError(f"m={m!r} must be a positive integer seasonal period.")
+    origins = _origins(len(values), initial, horizon, step)
     if origins[0] <= m:
         raise ValueError(f"initial={origins[0]} must exceed m={m} for the MASE "
                          "scale.")
@@ -178,7 +189,7 @@ def backtest(forecaster, y, initial, horizon, step=1, refit=True, X=None, *,
     params = forecaster.get_params(deep=False)
     if params.get("strategy") == "direct" and params.get("max_horizon") is None:
         template = clone(forecaster).set_params(max_horizon=horizon)
-    groups = _groups(origins, refit)
+    groups = _groups(origins, every)
 
     bar = _progress(len(groups), progress)
     try:

@@ -7,6 +7,7 @@ from numbers import Integral
 import numpy as np
 
 from ._base import BaseForecaster
+from ._validation import check_param
 
 __all__ = ["NaiveForecaster", "SeasonalNaiveForecaster"]
 
@@ -72,21 +73,22 @@ class SeasonalNaiveForecaster(BaseForecaster):
         self.nan_policy = nan_policy
         self.calibration_size = calibration_size
 
+    def _validate_params(self):
+        self._m = check_param(self.season_length, "season_length", kind=Integral,
+                              low=1, hint="It counts the steps per season.")
+
     def _min_history(self, horizon):
-        return int(self.season_length)
+        return self._m
 
     def _fit(self, Y, E):
-        m = self.season_length
-        if isinstance(m, (bool, np.bool_)) or not isinstance(m, Integral) or m < 1:
-            raise TypeError(f"season_length={m!r} must be a positive integer "
-                            "(steps per season).")
+        m = self._m
         if len(Y) < m:
             raise ValueError(f"y has {len(Y)} observations, fewer than "
                              f"season_length={m}; pass at least one full season.")
         return self
 
     def _predict(self, n, E_future):
-        m = int(self.season_length)
+        m = self._m
         last = self._Y[-m:]
         reps = -(-n // m)
         return np.tile(last, (reps, 1))[:n]

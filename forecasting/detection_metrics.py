@@ -68,16 +68,42 @@ NAB_PROFILES = {
 
 
 def scaled_sigmoid(y):
-    """NAB's weighting ``2 / (1 + exp(5 y)) - 1``; ``-1`` for ``y >= 3``."""
+    """NAB's weighting ``2 / (1 + exp(5 y)) - 1``; ``-1`` for ``y >= 3``.
+
+    Parameters
+    ----------
+    y : float
+        Relative position of a detection: negative inside a window (``-1``
+        at its start), positive after its end.
+
+    Returns
+    -------
+    float
+        In ``(-1, 1)``: about 0.987 at ``y = -1``, 0 at the window's end
+        (``y = 0``), -1 from ``y = 3`` on.
+
+    Examples
+    --------
+    >>> from forecasting.detection_metrics import scaled_sigmoid
+    >>> scaled_sigmoid(0.0), scaled_sigmoid(3.0)
+    (0.0, -1.0)
+    """
+    if isinstance(y, (bool, np.bool_)) or not isinstance(y, Real) or math.isnan(y):
+        raise TypeError(f"y={y!r} must be a real number (not NaN).")
     if y >= 3.0:
         return -1.0
     return 2.0 / (1.0 + math.exp(5.0 * y)) - 1.0
 
 
 # -- inputs ----------------------------------------------------------------
-def _flags_array(flags, name="flags"):
-    index = flags.index if isinstance(flags, (pd.Series, pd.DataFrame)) else None
-    a = np.asarray(flags)
+def _one_d(values, name):
+    index = values.index if isinstance(values, (pd.Series, pd.DataFrame)) else None
+    try:
+        a = np.asarray(values)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"{name} must be a 1-D array-like (one value per "
+                         f"timestamp); numpy could not read it: "
+                         f"{str(exc).splitlines()[0]}") from None
     if a.ndim == 2 and a.shape[1] == 1:
         a = a[:, 0]
     if a.ndim != 1:
@@ -86,6 +112,51 @@ def _flags_array(flags, name="flags"):
     if len(a) == 0:
         raise ValueError(f"{name} is empty.")
     return a, index
+
+
+def _flags_array(flags, name="flags"):
+    """Boolean flags and the index they came with (None for arrays).
+
+    Accepts bool arrays, and numbers or objects that are exactly 0/1 or
+    True/False. Anything else -- the string "False", NaN, 0.5 -- is an error
+    rather than a truthiness test (the string "False" is truthy)."""
+    a, index = _one_d(flags, name)
+    kind = a.dtype.kind
+    if kind == "b":
+        return a.astype(bool), index
+    if kind in "iuf":
+        bad = ~np.isin(a, (0, 1))
+    elif kind == "O":
+        bad = np.array([not (isinstance(v, (bool, np.bool_))
+                             or (isinstance(v, (Integral, Real))
+                                 and not isinstance(v, (str, bytes))
+                                 and v in (0, 1)))
+                        for v in a], dtype=bool)
+    else:
+        raise TypeError(f"{name} has dtype {a.dtype}; pass booleans (True/False "
+                        "or 0/1), one per timestamp.")
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        v = a[i].item() if isinstance(a[i], np.generic) else a[i]
+        what = ("a missing value" if (v is None or v is pd.NA
+                                      or (isinstance(v, float) and math.isnan(v)))
+                else repr(v))
+        raise (TypeError if isinstance(v, (str, bytes)) else ValueError)(
+            f"{name} holds {what} at position {i}; flags must be booleans "
+            "(True/False or 0/1). Decide what a missing or uncertain flag "
+            "means before scoring (e.g. flags.fillna(False)).")
+    return a.astype(bool), index
+
+
+def _scores_array(scores, name="scores"):
+    from .metrics import _as_real
+    a, index = _one_d(scores, name)
+    s = _as_real(name, a)
+    if not np.isfinite(s).all():
+        pos = int(np.flatnonzero(~np.isfinite(s))[0])
+        raise ValueError(f"{name} contains {s[pos]} at position {pos}; scores "
+                         "must be finite.")
+    return s, index
 
 
 def _probation(probationary, n):
@@ -103,29 +174,71 @@ def _probation(probationary, n):
     return int(math.floor(p * n))
 
 
+def _is_missing(v):
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
 def _window_positions(windows, index, n):
-    """Sorted, non-overlapping (start, end) row positions, inclusive."""
+    """Sorted, non-overlapping (start, end) row positions, inclusive.
+
+    A window that starts after it ends is an error, and so is one with no
+    row of the series inside it (both used to be dropped without a word); a
+    window that sticks out of the series is clipped to it."""
     if windows is None:
         windows = []
+    if isinstance(windows, (str, bytes)) or not hasattr(windows, "__iter__"):
+        raise TypeError(f"windows={windows!r} must be a list of (start, end) "
+                        "pairs.")
+    if index is not None and not (index.is_monotonic_increasing or len(index) < 2):
+        raise ValueError("the flags' index is not sorted increasingly, so windows "
+                         "given as labels cannot be placed; sort the series first "
+                         "(sort_index()).")
     out = []
     for k, w in enumerate(windows):
+        if isinstance(w, (str, bytes)):
+            raise TypeError(f"windows[{k}]={w!r} must be a (start, end) pair.")
         try:
             start, end = w
         except (TypeError, ValueError):
-            raise ValueError(f"windows[{k}]={w!r} must be a (start, end) pair.") from None
+            raise TypeError(f"windows[{k}]={w!r} must be a (start, end) pair.") from None
+        if _is_missing(start) or _is_missing(end):
+            raise ValueError(f"windows[{k}]={w!r} has a missing bound; pass both "
+                             "start and end.")
         if index is not None:
-            if isinstance(index, pd.DatetimeIndex):
-                start, end = pd.Timestamp(start), pd.Timestamp(end)
-            a = int(index.searchsorted(start, side="left"))
-            b = int(index.searchsorted(end, side="right")) - 1
+            try:
+                if isinstance(index, pd.DatetimeIndex):
+                    start, end = pd.Timestamp(start), pd.Timestamp(end)
+                if start > end:
+                    raise ValueError("reversed")
+                a = int(index.searchsorted(start, side="left"))
+                b = int(index.searchsorted(end, side="right")) - 1
+            except (TypeError, ValueError) as exc:
+                if str(exc) == "reversed":
+                    raise ValueError(f"windows[{k}]={w!r} ends before it starts; "
+                                     "pass (start, end) with start <= end.") from None
+                raise TypeError(
+                    f"windows[{k}]={w!r} cannot be compared with the flags' index "
+                    f"({type(index).__name__}, dtype {index.dtype}): "
+                    f"{str(exc).splitlines()[0]}. Pass labels of the index "
+                    "(e.g. timestamps with the same time zone).") from None
+            where = f"the index ({index[0]!r} to {index[-1]!r})"
         else:
-            if not all(isinstance(v, (Integral, np.integer)) for v in (start, end)):
+            if not all(isinstance(v, (Integral, np.integer))
+                       and not isinstance(v, (bool, np.bool_)) for v in (start, end)):
                 raise TypeError(f"windows[{k}]={w!r}: with array flags, windows are "
                                 "integer row positions; pass a pandas Series to "
                                 "use index labels.")
+            if start > end:
+                raise ValueError(f"windows[{k}]={w!r} ends before it starts; pass "
+                                 "(start, end) with start <= end.")
             a, b = max(int(start), 0), min(int(end), n - 1)
+            where = f"rows 0 to {n - 1}"
         if a > b:
-            continue                      # no row inside this window
+            raise ValueError(f"windows[{k}]={w!r} holds no row of the series "
+                             f"({where}); drop windows outside the scored series.")
         out.append((a, b))
     out.sort()
     for (a0, b0), (a1, b1) in zip(out, out[1:]):
@@ -143,9 +256,25 @@ def window_labels(n_or_index, windows):
     n_or_index : int or pandas.Index
         Number of rows (windows are positions) or the index (windows are labels).
     windows : list of (start, end)
+        Inclusive, non-overlapping windows, each with at least one row.
+
+    Returns
+    -------
+    ndarray of bool of shape (n,)
+
+    Examples
+    --------
+    >>> from forecasting.detection_metrics import window_labels
+    >>> window_labels(6, [(1, 2), (4, 4)]).astype(int).tolist()
+    [0, 1, 1, 0, 1, 0]
     """
     if isinstance(n_or_index, pd.Index):
         n, index = len(n_or_index), n_or_index
+    elif isinstance(n_or_index, (bool, np.bool_)) or not isinstance(n_or_index, Integral):
+        raise TypeError(f"n_or_index={n_or_index!r} must be a number of rows or "
+                        "a pandas Index.")
+    elif n_or_index < 1:
+        raise ValueError(f"n_or_index={n_or_index!r} must be at least 1 row.")
     else:
         n, index = int(n_or_index), None
     lab = np.zeros(n, dtype=bool)
@@ -167,6 +296,7 @@ class NABScore:
     raw, null, perfect : float
         Raw score of the flags, of no flags, and of a flag at each window start.
     profile : str
+        The profile's name; ``"custom(tp=..., fp=..., fn=...)"`` for a dict.
     tp, fn : int
         Scored windows detected / missed.
     fp : int
@@ -190,10 +320,22 @@ def _profile_weights(profile):
                              f"{list(NAB_PROFILES)} or a dict with keys 'tp', "
                              "'fp', 'fn'.")
         return profile, NAB_PROFILES[profile]
-    if isinstance(profile, dict) and {"tp", "fp", "fn"} <= set(profile):
-        return "custom", {k: float(profile[k]) for k in ("tp", "fp", "fn")}
+    if isinstance(profile, dict) and set(profile) in ({"tp", "fp", "fn"},
+                                                     {"tp", "fp", "fn", "tn"}):
+        weights = {}
+        for k in ("tp", "fp", "fn"):
+            v = profile[k]
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, Real) \
+                    or not math.isfinite(v) or v < 0:
+                raise ValueError(f"profile[{k!r}]={v!r} must be a finite weight "
+                                 ">= 0.")
+            weights[k] = float(v)
+        # the weights are in the name, so nab_normalise can tell profiles apart
+        name = "custom(" + ", ".join(f"{k}={weights[k]!r}" for k in weights) + ")"
+        return name, weights
     raise ValueError(f"profile={profile!r} must be a name in {list(NAB_PROFILES)} "
-                     "or a dict with keys 'tp', 'fp', 'fn'.")
+                     "or a dict with keys 'tp', 'fp', 'fn' (and optionally NAB's "
+                     "unused 'tn').")
 
 
 def nab_score(flags, windows, *, profile="standard", probationary=0.15):
@@ -203,8 +345,12 @@ def nab_score(flags, windows, *, profile="standard", probationary=0.15):
     ----------
     flags : array-like of bool of shape (n,) or pandas.Series
         Detections, one per row (a Series: windows are its index labels).
+        Booleans, or numbers that are exactly 0 or 1; NaN, strings and other
+        values are errors, not truthiness tests.
     windows : list of (start, end)
-        Anomaly windows, inclusive, non-overlapping.
+        Anomaly windows, inclusive, non-overlapping, each with ``start <=
+        end`` and at least one row of the series (a window sticking out of
+        the series is clipped to it).
     profile : {"standard", "reward_low_FP_rate", "reward_low_FN_rate"} or dict
         Weights ``A_TP, A_FP, A_FN`` (a dict with keys ``tp``, ``fp``, ``fn``):
         standard (1, 0.11, 1), reward_low_FP_rate (1, 0.22, 1),
@@ -232,8 +378,7 @@ def nab_score(flags, windows, *, profile="standard", probationary=0.15):
     100.0
     """
     name, weights = _profile_weights(profile)
-    a, index = _flags_array(flags)
-    f = a.astype(bool)
+    f, index = _flags_array(flags)
     n = len(f)
     P = _probation(probationary, n)
     wins = _window_positions(windows, index, n)
@@ -284,11 +429,56 @@ def _normalised(raw, null, perfect):
 
 
 def nab_normalise(results):
-    """Corpus NAB score from per-file :class:`NABScore` results (NAB's rule:
-    normalise the sums of raw, null and perfect scores)."""
-    results = list(results)
+    """Corpus NAB score from per-file :class:`NABScore` results.
+
+    NAB's rule: normalise the sums of the raw, null and perfect scores over
+    the files, ``100 * (sum raw - sum null) / (sum perfect - sum null)``,
+    rather than average the per-file scores.
+
+    Parameters
+    ----------
+    results : iterable of NABScore
+        The per-file results of :func:`nab_score`, all of one profile.
+
+    Returns
+    -------
+    float
+        The corpus score (NaN when no file has a scored window).
+
+    Raises
+    ------
+    TypeError
+        When an entry is not a :class:`NABScore`.
+    ValueError
+        When ``results`` is empty or mixes profiles (their weights differ,
+        so their sums mean nothing together).
+
+    Examples
+    --------
+    >>> from forecasting.detection_metrics import nab_normalise, nab_score
+    >>> hit = nab_score([False, True, False, False], [(1, 2)], probationary=0)
+    >>> miss = nab_score([False, False, False, False], [(1, 2)], probationary=0)
+    >>> hit.score, miss.score, nab_normalise([hit, miss])
+    (100.0, 0.0, 50.0)
+    """
+    if isinstance(results, NABScore):
+        raise TypeError("results is one NABScore; pass a list of them "
+                        "(nab_normalise([result])).")
+    try:
+        results = list(results)
+    except TypeError:
+        raise TypeError(f"results={results!r} must be an iterable of NABScore "
+                        "objects (from nab_score).") from None
     if not results:
         raise ValueError("results is empty; pass NABScore objects of one profile.")
+    for k, r in enumerate(results):
+        if not isinstance(r, NABScore):
+            raise TypeError(f"results[{k}]={r!r} is a {type(r).__name__}, not a "
+                            "NABScore; pass the results of nab_score.")
+    profiles = sorted({r.profile for r in results})
+    if len(profiles) > 1:
+        raise ValueError(f"results mix the profiles {profiles}; their weights "
+                         "differ, so normalise each profile separately.")
     raw = sum(r.raw for r in results)
     null = sum(r.null for r in results)
     perfect = sum(r.perfect for r in results)
@@ -329,12 +519,29 @@ def event_scores(flags, windows, *, probationary=0.15):
     Predicted events are maximal runs of consecutive flags after the
     probationary period; one is correct when any of its rows lies in a window.
 
+    Parameters
+    ----------
+    flags : array-like of bool of shape (n,) or pandas.Series
+        Detections, one per row, as for :func:`nab_score`.
+    windows : list of (start, end)
+        Anomaly windows, as for :func:`nab_score`.
+    probationary : float or int, default=0.15
+        Leading rows not scored: a fraction of the length (floored) or a count.
+
     Returns
     -------
     EventScores
+
+    Examples
+    --------
+    >>> from forecasting.detection_metrics import event_scores
+    >>> flags = [0, 1, 1, 0, 0, 0, 1, 0]      # two events, the first in a window
+    >>> ev = event_scores(flags, [(1, 3)], probationary=0)
+    >>> ev.precision, ev.recall, ev.n_events
+    (0.5, 1.0, 2)
     """
-    a, index = _flags_array(flags)
-    f = a.astype(bool).copy()
+    f, index = _flags_array(flags)
+    f = f.copy()
     n = len(f)
     P = _probation(probationary, n)
     f[:P] = False
@@ -364,18 +571,28 @@ def point_auc(scores, windows, *, probationary=0.15):
 
     Rows inside a window are positives; the probationary rows are dropped.
 
+    Parameters
+    ----------
+    scores : array-like of shape (n,) or pandas.Series
+        Finite real anomaly scores, one per row (higher = more anomalous).
+    windows : list of (start, end)
+        Anomaly windows, as for :func:`nab_score`.
+    probationary : float or int, default=0.15
+        Leading rows not scored: a fraction of the length (floored) or a count.
+
     Returns
     -------
     (roc_auc, pr_auc) : tuple of float
         NaN when the scored rows hold only one class.
+
+    Examples
+    --------
+    >>> from forecasting.detection_metrics import point_auc
+    >>> point_auc([0.1, 0.9, 0.8, 0.2], [(1, 2)], probationary=0)
+    (1.0, 1.0)
     """
     from sklearn.metrics import average_precision_score, roc_auc_score
-    s, index = _flags_array(scores, "scores")
-    s = s.astype(np.float64)
-    if not np.isfinite(s).all():
-        pos = int(np.flatnonzero(~np.isfinite(s))[0])
-        raise ValueError(f"scores contains {s[pos]} at position {pos}; scores "
-                         "must be finite.")
+    s, index = _scores_array(scores, "scores")
     n = len(s)
     P = _probation(probationary, n)
     labels = window_labels(index if index is not None else n, windows)[P:]

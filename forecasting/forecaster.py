@@ -4,15 +4,15 @@ future index."""
 from __future__ import annotations
 
 import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from sklearn.base import clone
 
 from . import _transforms as tf
 from ._base import BaseForecaster
-from ._validation import default_seasons
-from ._warnings import ForecastingWarning
+from ._validation import (check_bool, check_choice, check_param,
+                          power_of_two_scale, resolve_seasons)
 
 __all__ = ["Forecaster", "default_estimator"]
 
@@ -49,8 +49,9 @@ class Forecaster(BaseForecaster):
     ----------
     estimator : estimator with ``fit(X, y)`` / ``predict(X)`` on sequences, default=None
         ``None`` uses :func:`default_estimator` (an :class:`~reservoir.ESNRegressor`).
-        Its parameters are tunable as ``estimator__<name>`` (e.g. in
-        ``GridSearchCV``), also when it is None (the default is then put in).
+        Its parameters can be set as ``estimator__<name>`` with
+        :meth:`set_params` (and read with ``get_params``), also when it is
+        None (the default is then put in).
     strategy : {"recursive", "direct"}, default="recursive"
         ``"recursive"``: one-step model run in closed loop (its forecast fed
         back as input). ``"direct"``: one output per step ahead, column
@@ -72,14 +73,19 @@ class Forecaster(BaseForecaster):
         ``"fourier"``: sin/cos of each season as extra inputs;
         ``"difference"``: seasonal differencing at the first season length.
     season_length : "auto", None, float or tuple of floats, default="auto"
-        Seasonal periods in steps. ``"auto"`` from the frequency (30-minute
-        data: 48 and 336; hourly: 24, 168; daily: 7, 365.25; weekly: 52.18;
-        monthly: 12; quarterly: 4; none for a RangeIndex).
+        Seasonal periods in steps (finite numbers > 1). ``"auto"`` from the
+        frequency (30-minute data: 48 and 336; hourly: 24, 168; daily: 7,
+        365.25; weekly: 52.18; monthly: 12; quarterly: 4; none for a
+        RangeIndex).
     n_fourier : int, default=3
         Harmonics per season for ``seasonality="fourier"``.
     scale : bool, default=True
         Standardise the (transformed) target and the exogenous columns with
-        the mean and standard deviation of the training history.
+        the mean and standard deviation of the training history. Whatever
+        its value, a column whose magnitude is beyond ``2**100`` (or below
+        ``2**-100``) is first divided by a power of two, an exact change of
+        units undone on the forecast, so series near 1e300 or 1e-300 do not
+        overflow or underflow.
     context_length : int, default=None
         Rows of the trailing history that warm the state up before each
         forecast (None: all of it). Estimators without ``generate``
@@ -161,61 +167,34 @@ class Forecaster(BaseForecaster):
 
     # -- validation --------------------------------------------------------
     def _validate_params(self):
-        if self.strategy not in _STRATEGIES:
-            raise ValueError(f"strategy={self.strategy!r} must be one of {_STRATEGIES}.")
-        if self.trend not in _TRENDS:
-            raise ValueError(f"trend={self.trend!r} must be one of {_TRENDS}.")
-        if self.seasonality not in _SEASONALITIES:
-            raise ValueError(f"seasonality={self.seasonality!r} must be one of "
-                             f"{_SEASONALITIES}.")
-        if self.strategy == "direct":
-            mh = self.max_horizon
-            if mh is None:
-                raise ValueError("strategy='direct' needs max_horizon, the number of "
-                                 "steps ahead to train readouts for (e.g. 48).")
-            if isinstance(mh, bool) or not isinstance(mh, Integral) or mh < 1:
-                raise ValueError(f"max_horizon={mh!r} must be a positive integer.")
-        for name in ("n_fourier",):
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, Integral) or v < 0:
-                raise ValueError(f"{name}={v!r} must be a non-negative integer.")
+        """Check the parameters; keep Python-typed copies (``_max_horizon``,
+        ``_n_fourier``, ``_context_length``, ``_scale``)."""
+        check_choice(self.strategy, "strategy", _STRATEGIES)
+        check_choice(self.trend, "trend", _TRENDS)
+        check_choice(self.seasonality, "seasonality", _SEASONALITIES)
+        mh = self.max_horizon
+        if self.strategy == "direct" and mh is None:
+            raise ValueError("strategy='direct' needs max_horizon, the number of "
+                             "steps ahead to train readouts for (e.g. 48).")
+        self._max_horizon = None if mh is None else check_param(
+            mh, "max_horizon", kind=Integral, low=1,
+            hint="It counts the steps ahead of the direct strategy.")
+        self._n_fourier = check_param(self.n_fourier, "n_fourier", kind=Integral,
+                                      low=0, hint="Harmonics per season.")
         cl = self.context_length
-        if cl is not None and (isinstance(cl, bool) or not isinstance(cl, Integral)
-                               or cl < 1):
-            raise ValueError(f"context_length={cl!r} must be None or a positive "
-                             "integer.")
-        cs = self.calibration_size
-        if isinstance(cs, bool) or not (
-                (isinstance(cs, Integral) and cs >= 1)
-                or (isinstance(cs, Real) and not isinstance(cs, Integral) and 0 < cs < 1)):
-            raise ValueError(f"calibration_size={cs!r} must be a fraction in (0, 1) "
-                             "or a positive number of observations.")
+        self._context_length = None if cl is None else check_param(
+            cl, "context_length", kind=Integral, low=1,
+            hint="Pass None (all of the history) or a number of rows.")
+        self._scale = check_bool(self.scale, "scale")
+        resolve_seasons(self.season_length, None)        # its type, before the data
         est = self.estimator
         if est is not None and not (hasattr(est, "fit") and hasattr(est, "predict")):
             raise TypeError(f"estimator={est!r} must have fit(X, y) and predict(X) "
                             "on sequences (e.g. reservoir.ESNRegressor).")
 
-    def _resolve_seasons(self):
-        sl = self.season_length
-        if isinstance(sl, str):
-            if sl != "auto":
-                raise ValueError(f"season_length={sl!r} must be 'auto', None, a "
-                                 "number or a tuple of numbers.")
-            return tuple(float(s) for s in default_seasons(self._info))
-        if sl is None:
-            return ()
-        values = sl if isinstance(sl, (tuple, list)) else (sl,)
-        out = []
-        for s in values:
-            if isinstance(s, bool) or not isinstance(s, Real) or not s > 1:
-                raise ValueError(f"season_length={sl!r}: every season must be a "
-                                 "number of steps > 1.")
-            out.append(float(s))
-        return tuple(out)
-
     # -- template hooks ----------------------------------------------------
     def _horizon_rows(self):
-        return int(self.max_horizon) if self.strategy == "direct" else 1
+        return self._max_horizon if self.strategy == "direct" else 1
 
     def _washout(self):
         w = getattr(self.estimator_ if hasattr(self, "estimator_") else
@@ -226,8 +205,13 @@ class Forecaster(BaseForecaster):
         return self._plan.n_lost + self._horizon_rows() + self._washout() + 2
 
     def _fit(self, Y, E):
-        self._validate_params()
-        seasons = self._resolve_seasons()
+        # extreme magnitudes: work in exactly rescaled units (power_of_two_scale)
+        self._y_scale = power_of_two_scale(Y)
+        Y = Y / self._y_scale
+        if E is not None:
+            self._e_scale = power_of_two_scale(E)
+            E = E / self._e_scale
+        seasons = resolve_seasons(self.season_length, self._info)
         plan_lags = []
         if self.seasonality == "difference":
             if not seasons:
@@ -265,14 +249,14 @@ class Forecaster(BaseForecaster):
                 "washout (estimator__washout).")
 
         Z, _ = tf.forward(self._plan, Y)
-        if self.scale:
+        if self._scale:
             self._z_mean = Z.mean(axis=0)
             sd = Z.std(axis=0)
             self._z_std = np.where(sd > 0, sd, 1.0)
         else:
             self._z_mean = np.zeros(Z.shape[1])
             self._z_std = np.ones(Z.shape[1])
-        if E is not None and self.scale:
+        if E is not None and self._scale:
             self._e_mean = E.mean(axis=0)
             sd = E.std(axis=0)
             self._e_std = np.where(sd > 0, sd, 1.0)
@@ -294,13 +278,12 @@ class Forecaster(BaseForecaster):
             warnings.simplefilter("ignore", RuntimeWarning)
             self.estimator_.fit(X_fit, y_fit)
         self.n_features_model_ = U.shape[1]
-        self._state_cache = None
         return self
 
     # -- features ----------------------------------------------------------
     def _features(self, t, E_rows):
         """Known inputs for time positions ``t``: Fourier terms and scaled exog."""
-        parts = [tf.fourier_features(t, self._fourier_seasons, self.n_fourier)]
+        parts = [tf.fourier_features(t, self._fourier_seasons, self._n_fourier)]
         if E_rows is not None:
             parts.append((E_rows - self._e_mean) / self._e_std)
         return np.hstack(parts) if parts else np.empty((len(t), 0))
@@ -324,15 +307,18 @@ class Forecaster(BaseForecaster):
 
     # -- prediction --------------------------------------------------------
     def _predict(self, n, E_future):
-        if self.strategy == "direct" and n > self.max_horizon:
+        if self.strategy == "direct" and n > self._max_horizon:
             raise ValueError(f"horizon {n} exceeds max_horizon={self.max_horizon} "
                              "of the direct strategy; refit with a larger "
                              "max_horizon or use strategy='recursive'.")
-        Y, E = self._Y, self._E
+        Y = self._Y / self._y_scale
+        E = None if self._E is None else self._E / self._e_scale
+        if E_future is not None:
+            E_future = E_future / self._e_scale
         T = len(Y)
         U = self._inputs(Y, E, None if E_future is None else E_future[0])
-        if self.context_length is not None:
-            U = U[-self.context_length:]
+        if self._context_length is not None:
+            U = U[-self._context_length:]
         k = Y.shape[1]
         if self.strategy == "direct":
             out = np.asarray(self.estimator_.predict(U)).reshape(len(U), -1)[-1]
@@ -341,7 +327,9 @@ class Forecaster(BaseForecaster):
             Zs_f = self._recursive(U, n, T, E_future, k)
         Z_f = Zs_f * self._z_std + self._z_mean
         _, levels = tf.forward(self._plan, Y)
-        return tf.inverse(self._plan, Z_f, levels, T)
+        with np.errstate(over="ignore", invalid="ignore"):
+            # an overflow here is reported by the caller's finiteness check
+            return tf.inverse(self._plan, Z_f, levels, T) * self._y_scale
 
     def _future_features(self, T, n, E_future):
         """Features of t + 1 for future rows t = T .. T + n - 2."""
@@ -364,6 +352,6 @@ class Forecaster(BaseForecaster):
             if h + 1 < n:
                 new = np.concatenate([out[h], F[h]])[None, :]
                 context = np.vstack([context, new])
-                if self.context_length is not None:
-                    context = context[-self.context_length:]
+                if self._context_length is not None:
+                    context = context[-self._context_length:]
         return out

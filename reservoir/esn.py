@@ -303,6 +303,11 @@ class Reservoir(TransformerMixin, BaseEstimator):
     def transform(self, X):
         """States for every step of every sequence, starting from zero.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+
         Returns
         -------
         states : same structure as ``X`` with
@@ -329,6 +334,15 @@ class Reservoir(TransformerMixin, BaseEstimator):
         ``num_layers > 1``; the reverse pass's units suffixed by
         ``_reverse`` when ``bidirectional`` (each layer's forward block, then
         its reverse block).
+
+        Parameters
+        ----------
+        input_features : ignored
+            Present for scikit-learn's transformer API.
+
+        Returns
+        -------
+        ndarray of str objects of shape (num_layers * n_reservoir,), twice that if bidirectional
         """
         check_is_fitted(self, "W_")
         names = []
@@ -717,6 +731,15 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         last output, carry over and no washout is applied again). With
         ``solver="rls"`` the online readout continues from its last step.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+        y : array-like, same structure as ``X`` with 1-D or 2-D entries
+        continue_state : bool, default=False
+            Continue the state of the last sequence instead of starting new
+            sequences from zero.
+
         Returns
         -------
         self
@@ -846,6 +869,11 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
 
         Not available with ``solver="rls"``, whose weights are updated step
         by step from an initial inverse correlation fixed by ``alpha``.
+
+        Parameters
+        ----------
+        alpha : float
+            The new ridge penalty (>= 0); stored as ``self.alpha``.
 
         Returns
         -------

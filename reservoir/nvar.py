@@ -217,6 +217,15 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
         With ``continue_state=True``, ``X`` continues the single sequence
         given last: its history carries over and no washout is applied.
 
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+        y : array-like, same structure as ``X`` with 1-D or 2-D entries
+        continue_state : bool, default=False
+            Continue the history of the last sequence instead of starting new
+            sequences from zero.
+
         Returns
         -------
         self
@@ -295,6 +304,11 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
     def refit_readout(self, alpha):
         """Re-solve the readout for another ridge ``alpha`` from the kept
         statistics (the features are not computed again).
+
+        Parameters
+        ----------
+        alpha : float
+            The new ridge penalty (>= 0); stored as ``self.alpha``.
 
         Returns
         -------
@@ -409,8 +423,18 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features=None):
         """Names of the NVAR features: ``x0(t)``, ``x0(t-1)``, ...,
-        ``x0(t)^2``, ``x0(t) x1(t-1)``, ... (input names from
-        ``feature_names_in_`` when fitted on a DataFrame)."""
+        ``x0(t)^2``, ``x0(t) x1(t-1)``, ...
+
+        Parameters
+        ----------
+        input_features : array-like of str, optional
+            Names of the input columns; default ``feature_names_in_`` when
+            fitted on a DataFrame, else ``x0``, ``x1``, ...
+
+        Returns
+        -------
+        ndarray of str objects of shape (n_nvar_features_,)
+        """
         check_is_fitted(self, "coef_")
         if input_features is None:
             input_features = getattr(self, "feature_names_in_",

@@ -105,9 +105,12 @@ def test_multivariate_contributions():
         det.anomaly_score(a)
 
 
-@pytest.mark.parametrize("c", [0, -0.1, 0.6, float("nan"), "1%", True])
-def test_bad_contamination(c):
-    with pytest.raises(ValueError, match="contamination"):
+@pytest.mark.parametrize("c, exc", [
+    (0, ValueError), (-0.1, ValueError), (0.6, ValueError), (float("nan"), ValueError),
+    # a value of the wrong type is a TypeError, as for every reservoir parameter
+    ("1%", TypeError), (True, TypeError), (np.True_, TypeError)])
+def test_bad_contamination(c, exc):
+    with pytest.raises(exc, match="contamination"):
         AnomalyDetector(small_esn(), contamination=c).fit(series(300))
 
 
@@ -249,3 +252,104 @@ def test_rolling_zscore_scores_match_naive_loop():
     got = det.anomaly_score(y).to_numpy()
     assert got.argmax() == 200
     np.testing.assert_allclose(got, ref, rtol=1e-9, atol=1e-9)
+
+
+# -- regression tests of the fuzz campaign's findings ---------------------------
+def _daily_berlin(n=400, seed=5):
+    rng = np.random.default_rng(seed)
+    idx = pd.date_range("2024-01-01", periods=n, freq="D", tz="Europe/Berlin")
+    return pd.Series(10 + np.sin(2 * np.pi * np.arange(n) / 7)
+                     + 0.1 * rng.normal(size=n), idx, name="load")
+
+
+@pytest.mark.parametrize("det", [RollingZScoreDetector(window=50, min_periods=10),
+                                 SeasonalNaiveDetector(window=50, min_periods=10),
+                                 AnomalyDetector(small_esn(), window=50,
+                                                 min_periods=10)],
+                         ids=lambda d: type(d).__name__)
+def test_tz_aware_daily_data_across_dst_is_on_the_grid(det):
+    # daily steps are calendar days: 31 March and 27 October (23 and 25 hours
+    # long in Berlin) are one step each
+    y = _daily_berlin()
+    det.fit(y[:80])                                   # ends before 31 March
+    whole = det.anomaly_score(y)
+    parts = [det.update(y[80:100]), det.update(y[100:330]), det.update(y[330:])]
+    online = pd.concat([det.training_scores_] + [p.scores for p in parts])
+    np.testing.assert_allclose(online.to_numpy(), whole.to_numpy(), rtol=1e-9,
+                               atol=1e-12)
+    # a run starting after a DST change sits at its calendar position (the
+    # phase of the Fourier inputs): 200 days after the training start
+    late = det.detect(y[200:])
+    assert late.scores.index.equals(y.index[200:])
+    np.testing.assert_array_equal(det._positions(y.index[200:], "y"),
+                                  np.arange(200.0, 400.0))
+    with pytest.raises(ValueError, match="y's first label .* not on the fitted"):
+        det.detect(y[200:].tz_convert("Europe/Berlin").shift(1, freq="h"))
+
+
+def test_tiny_and_huge_scales_score_as_the_series_itself():
+    # a 1e-300-scale series used to be called "constant" (its variance
+    # underflowed); a power-of-two change of units leaves every score as it is
+    y = series(500, spike=450)
+    for make in (lambda: RollingZScoreDetector(window=100, min_periods=20),
+                 lambda: SeasonalNaiveDetector(window=100, min_periods=20),
+                 lambda: AnomalyDetector(small_esn(), window=100, min_periods=20)):
+        ref = make().fit(y[:300])
+        ref_scores = ref.anomaly_score(y).to_numpy()
+        for k in (-1000, -1015, 1010):        # 2**k * y stays a normal float
+            det = make().fit(y[:300] * 2.0**k)
+            np.testing.assert_allclose(det.anomaly_score(y * 2.0**k).to_numpy(),
+                                       ref_scores, rtol=1e-9, atol=1e-12)
+            np.testing.assert_allclose(det.residual_scale_,
+                                       ref.residual_scale_ * 2.0**k, rtol=1e-12)
+            res = det.update(y[300:] * 2.0**k)
+            assert np.isfinite(res.scores).all()
+            np.testing.assert_allclose(res.predictions.to_numpy(),
+                                       ref.detect(y).predictions.to_numpy()[300:]
+                                       * 2.0**k, rtol=1e-9)
+    with pytest.raises(ValueError, match="constant"):
+        RollingZScoreDetector().fit(pd.Series(1e-300, index=series(300).index))
+
+
+def test_numpy_scalar_parameters_are_read_as_python_numbers():
+    y = series(400, spike=350)
+    a = RollingZScoreDetector(window=np.int8(100), min_periods=np.uint8(20),
+                              smoothing=np.int16(3), contamination=np.float32(0.05),
+                              cooldown=np.uint8(5)).fit(y[:300])
+    b = RollingZScoreDetector(window=100, min_periods=20, smoothing=3,
+                              contamination=float(np.float32(0.05)),
+                              cooldown=5).fit(y[:300])
+    np.testing.assert_array_equal(a.anomaly_score(y), b.anomaly_score(y))
+    assert a.threshold_ == b.threshold_ and type(a.threshold_) is float
+    with pytest.raises(TypeError, match="window"):
+        RollingZScoreDetector(window=np.float64(100)).fit(y)
+    with pytest.raises(ValueError, match="season_length=inf"):
+        AnomalyDetector(small_esn(), season_length=np.inf).fit(y)
+    with pytest.raises(TypeError, match="season_length=2.5"):
+        SeasonalNaiveDetector(2.5).fit(y)
+    with pytest.raises(TypeError, match="threshold='high'"):
+        RollingZScoreDetector(threshold="high").fit(y)
+    with pytest.raises(ValueError, match="threshold=inf"):
+        RollingZScoreDetector(threshold=np.inf).fit(y)
+
+
+def test_named_constants_are_the_pipeline_s():
+    from forecasting import anomaly
+    # the likelihood's floor of the rolling sd is what the naive loop uses
+    assert anomaly._LIKELIHOOD_SD_FLOOR == 0.1
+    # a series predicted perfectly (residuals all 0) gets this share of its sd
+    y = pd.Series(np.tile([1.0, 2.0, 3.0, 4.0], 50),
+                  pd.date_range("2024", periods=200, freq="h"))
+    det = SeasonalNaiveDetector(4, window=50, min_periods=10).fit(y)
+    assert det.residual_scale_[0] == pytest.approx(anomaly._MIN_RESIDUAL_SCALE
+                                                   * y.std(ddof=0))
+
+
+def test_warm_up_error_names_y():
+    # found by the property-based tests: the message named no argument
+    # residuals from step 3 on (season 3), normalised from step 3 + 5, scored
+    # from step 3 + 5 + 5: ten observations leave no training score
+    det = SeasonalNaiveDetector(3, window=20, min_periods=5, smoothing=3)
+    with pytest.raises(ValueError, match="y has 10 observations and none is past "
+                                         "the warm-up"):
+        det.fit(series(10))

@@ -138,3 +138,140 @@ def test_point_auc():
     assert roc == 0.5
     with pytest.raises(ValueError, match="finite"):
         point_auc(np.full(100, np.nan), [(10, 19)])
+
+
+# -- malformed input (issue: the fuzz campaign's defects #10 and #11) ----------
+def test_nab_normalise_names_what_is_not_a_result():
+    with pytest.raises(TypeError, match=r"results\[0\]=1 is a int, not a NABScore"):
+        nab_normalise([1, 2])
+    r = nab_score(flags_at(20, 3), [(3, 5)], probationary=0)
+    with pytest.raises(TypeError, match="one NABScore; pass a list"):
+        nab_normalise(r)
+    with pytest.raises(TypeError, match="iterable of NABScore"):
+        nab_normalise(3)
+    with pytest.raises(ValueError, match="empty"):
+        nab_normalise(iter([]))
+    assert nab_normalise(iter([r])) == 100.0          # any iterable works
+
+
+def test_nab_normalise_refuses_mixed_profiles():
+    f = flags_at(50, 10)
+    std = nab_score(f, [(10, 19)], probationary=0)
+    low_fn = nab_score(f, [(10, 19)], profile="reward_low_FN_rate", probationary=0)
+    with pytest.raises(ValueError, match="mix the profiles"):
+        nab_normalise([std, low_fn])
+    # two custom profiles with different weights are different profiles too
+    c1 = nab_score(f, [(10, 19)], profile={"tp": 1, "fp": 0.5, "fn": 1}, probationary=0)
+    c2 = nab_score(f, [(10, 19)], profile={"tp": 1, "fp": 0.3, "fn": 1}, probationary=0)
+    assert c1.profile == "custom(tp=1.0, fp=0.5, fn=1.0)"
+    with pytest.raises(ValueError, match="mix the profiles"):
+        nab_normalise([c1, c2])
+    assert nab_normalise([c1, c1]) == 100.0
+
+
+@pytest.mark.parametrize("profile", [{"tp": 1, "fp": "0.1", "fn": 1},
+                                     {"tp": 1, "fp": np.nan, "fn": 1},
+                                     {"tp": 1, "fp": -0.1, "fn": 1},
+                                     {"tp": 1, "fp": 0.1, "fn": 1, "oops": 2}])
+def test_custom_profile_weights_are_checked(profile):
+    with pytest.raises(ValueError, match="profile"):
+        nab_score(flags_at(20, 3), [(3, 5)], profile=profile, probationary=0)
+
+
+def test_reversed_window_is_an_error_not_dropped():
+    for fn in (nab_score, event_scores):
+        with pytest.raises(ValueError, match=r"windows\[1\]=\(60, 50\) ends before"):
+            fn(flags_at(100, 55), [(10, 19), (60, 50)], probationary=0)
+    with pytest.raises(ValueError, match="ends before"):
+        window_labels(100, [(60, 50)])
+    idx = pd.date_range("2024", periods=100, freq="h")
+    with pytest.raises(ValueError, match="ends before"):
+        nab_score(pd.Series(flags_at(100, 5), idx), [(idx[60], idx[50])])
+
+
+def test_window_outside_the_series_is_an_error_and_partial_is_clipped():
+    with pytest.raises(ValueError, match=r"windows\[0\]=\(200, 210\) holds no row"):
+        nab_score(flags_at(100, 5), [(200, 210)], probationary=0)
+    idx = pd.date_range("2024", periods=100, freq="h")
+    with pytest.raises(ValueError, match="holds no row"):
+        nab_score(pd.Series(flags_at(100, 5), idx),
+                  [(pd.Timestamp("2025-01-01"), pd.Timestamp("2025-01-02"))])
+    # sticking out at the end: clipped to rows 95..99 (width 5)
+    clipped = nab_score(flags_at(100, 99), [(95, 120)], probationary=0)
+    exact = nab_score(flags_at(100, 99), [(95, 99)], probationary=0)
+    assert clipped == exact
+
+
+@pytest.mark.parametrize("windows,exc,match", [
+    ([(1,)], TypeError, r"windows\[0\]=\(1,\) must be a \(start, end\) pair"),
+    (["ab"], TypeError, "pair"),
+    (5, TypeError, "list of"),
+    ([(1.5, 3)], TypeError, "integer row positions"),
+    ([(True, 3)], TypeError, "integer row positions"),
+    ([(None, 3)], ValueError, "missing bound"),
+])
+def test_malformed_windows(windows, exc, match):
+    with pytest.raises(exc, match=match):
+        nab_score(flags_at(20, 3), windows, probationary=0)
+
+
+def test_window_labels_that_cannot_meet_the_index():
+    idx = pd.date_range("2024", periods=50, freq="h", tz="UTC")
+    f = pd.Series(flags_at(50, 3), idx)
+    with pytest.raises(TypeError, match=r"windows\[0\].*cannot be compared"):
+        nab_score(f, [("2024-01-01 02:00", "2024-01-01 05:00")])   # naive vs UTC
+    with pytest.raises(TypeError, match="cannot be compared"):
+        nab_score(f, [("soon", "later")])
+    # an unsorted index cannot place labels
+    g = pd.Series(flags_at(50, 3), pd.RangeIndex(50)[::-1])
+    with pytest.raises(ValueError, match="not sorted"):
+        nab_score(g, [(3, 5)])
+
+
+def test_string_false_is_not_a_flag():
+    flags = np.array(["False"] * 20)
+    with pytest.raises(TypeError, match="dtype <U5"):
+        nab_score(flags, [(3, 5)], probationary=0)
+    obj = np.array([False] * 19 + ["False"], dtype=object)
+    with pytest.raises(TypeError, match=r"flags holds 'False' at position 19"):
+        event_scores(obj, [(3, 5)], probationary=0)
+
+
+def test_nan_flags_are_an_error_not_true():
+    f = np.zeros(20)
+    f[7] = np.nan
+    with pytest.raises(ValueError, match="flags holds a missing value at position 7"):
+        nab_score(f, [(3, 5)], probationary=0)
+    nullable = pd.Series([False] * 10 + [None] + [False] * 9, dtype="boolean")
+    with pytest.raises(ValueError, match="missing value at position 10"):
+        event_scores(nullable, [(3, 5)], probationary=0)
+    with pytest.raises(ValueError, match=r"flags holds 0.5 at position 2"):
+        nab_score([0, 0, 0.5, 1], [(1, 2)], probationary=0)
+
+
+def test_zero_one_numbers_and_nullable_booleans_are_flags():
+    as_int = nab_score(flags_at(50, 12).astype(int), [(10, 19)], probationary=0)
+    as_float = nab_score(flags_at(50, 12).astype(float), [(10, 19)], probationary=0)
+    as_bool = nab_score(flags_at(50, 12), [(10, 19)], probationary=0)
+    nullable = nab_score(pd.Series(flags_at(50, 12), dtype="boolean"), [(10, 19)],
+                         probationary=0)
+    assert as_int == as_float == as_bool == nullable
+
+
+def test_scores_must_be_real_numbers():
+    with pytest.raises(TypeError, match="scores holds complex"):
+        point_auc(np.ones(20) + 1j, [(3, 5)], probationary=0)
+    with pytest.raises(TypeError, match="scores holds strings"):
+        point_auc(np.array(["0.5"] * 20), [(3, 5)], probationary=0)
+    roc, pr = point_auc(np.array([0.1] * 3 + [0.9] * 3 + [0.1] * 4, dtype=object),
+                        [(3, 5)], probationary=0)
+    assert (roc, pr) == (1.0, 1.0)
+
+
+def test_window_labels_and_sigmoid_arguments():
+    with pytest.raises(TypeError, match="n_or_index='5'"):
+        window_labels("5", [])
+    with pytest.raises(ValueError, match="n_or_index=0"):
+        window_labels(0, [])
+    with pytest.raises(TypeError, match="y=nan"):
+        scaled_sigmoid(float("nan"))

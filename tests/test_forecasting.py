@@ -89,9 +89,27 @@ def test_dataframe_keeps_columns_and_predicts_jointly():
     idx = pd.period_range("2000-01", periods=150, freq="M")
     y = pd.DataFrame({"a": seasonal_values(150), "b": seasonal_values(150, seed=1)},
                      index=idx)
-    pred = Forecaster(small_esn()).fit(y).predict(4)
+    f = Forecaster(small_esn()).fit(y)
+    pred = f.predict(4)
     assert isinstance(pred, pd.DataFrame) and list(pred.columns) == ["a", "b"]
-    assert pred.shape == (4, 2) and np.isfinite(pred.to_numpy()).all()
+    assert pred.index.equals(pd.period_range("2012-07", periods=4, freq="M"))
+    # one model for both columns: the defaults written out by hand (no trend on
+    # a stationary series, per-column standardisation, sin/cos of the monthly
+    # season 12 at t + 1 for harmonics 1..3, closed-loop generate)
+    assert f.trend_ == "none" and f.seasons_ == (12.0,)
+    Y = y.to_numpy()
+    mean, std = Y.mean(axis=0), Y.std(axis=0)
+    Zs = (Y - mean) / std
+
+    def fourier(t):
+        return np.column_stack([g(2 * np.pi * j * t / 12) for j in (1, 2, 3)
+                                for g in (np.sin, np.cos)])
+
+    U = np.hstack([Zs, fourier(np.arange(1, 151))])
+    esn = small_esn().fit(U[:-1], Zs[1:])
+    expected = esn.generate(4, X_warmup=U, X_future=fourier(np.arange(151, 154)))
+    assert f.estimator_.coef_.shape[0] == 2                 # joint readout
+    assert_allclose(pred.to_numpy(), expected * std + mean, rtol=1e-10)
 
 
 # -- strategies against identities -----------------------------------------
@@ -328,3 +346,37 @@ def test_rnn_estimators_through_the_generic_path(name):
     recursive = Forecaster(est, context_length=50).fit(y).predict(3)
     assert direct.shape == recursive.shape == (3,)
     assert np.isfinite(direct).all() and np.isfinite(recursive).all()
+
+
+# -- interval cache (fuzz campaign finding) ------------------------------------
+@pytest.mark.parametrize("make", [lambda: Forecaster(small_esn()), NaiveForecaster,
+                                  lambda: SeasonalNaiveForecaster(12)],
+                         ids=["Forecaster", "Naive", "SeasonalNaive"])
+def test_intervals_depend_on_the_data_not_on_earlier_calls(make):
+    y = pd.Series(seasonal_values(300), pd.date_range("2024", periods=300, freq="h"))
+    asked = make().fit(y.iloc[:240])
+    asked.predict_interval(6)                 # residuals of the 240-row history
+    asked.predict_interval(3)
+    asked.update(y.iloc[240:270]).update(y.iloc[270:])
+    fresh = make().fit(y.iloc[:240]).update(y.iloc[240:270]).update(y.iloc[270:])
+    for h in (3, 6):
+        pd.testing.assert_frame_equal(asked.predict_interval(h),
+                                      fresh.predict_interval(h))
+    # the residuals of one horizon are not a prefix of another's (the origins
+    # differ), so asking for 6 steps first does not change the 3-step interval
+    first6 = make().fit(y)
+    first6.predict_interval(6)
+    pd.testing.assert_frame_equal(first6.predict_interval(3),
+                                  make().fit(y).predict_interval(3))
+    # and the calibration equals the rolling forecasts written out by hand
+    f = make().fit(y)
+    origins = f._calibration_origins(3)
+    picks = [0, 1, len(origins) - 1]
+    res = []
+    for o in origins[picks]:
+        g = make().fit(y.iloc[:origins[0]])       # fitted once, then updated
+        if o > origins[0]:
+            g.update(y.iloc[origins[0]:o])
+        res.append(np.abs(y.to_numpy()[o:o + 3] - g.predict(3).to_numpy()))
+    assert_allclose(f._calibration_residuals(3)[picks, :, 0], np.array(res),
+                    rtol=1e-12)

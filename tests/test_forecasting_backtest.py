@@ -107,6 +107,26 @@ def test_backtest_multivariate_table():
     res = backtest(NaiveForecaster(), y, 20, 2, step=4)
     assert list(res.table.columns[:3]) == ["origin", "series", "step"]
     assert len(res.table) == 3 * 2 * 2
+    # the naive forecast in closed form: origin o forecasts v[o - 1] for every
+    # step h; the actual is v[o + h - 1]; the MASE scale is the mean absolute
+    # first difference of the history v[:o] (one row per origin, series, step)
+    rows = []
+    for o in (20, 24, 28):
+        for col in ("a", "b"):
+            v = y[col].to_numpy()
+            scale = np.mean(np.abs(np.diff(v[:o])))
+            for h in (1, 2):
+                err = v[o + h - 1] - v[o - 1]
+                rows.append((o - 1, col, h, o + h - 1, v[o + h - 1], v[o - 1], err,
+                             err / scale))
+    expected = pd.DataFrame(rows, columns=["origin", "series", "step", "time",
+                                           "actual", "forecast", "error",
+                                           "scaled_error"])
+    pd.testing.assert_frame_equal(res.table, expected, check_dtype=False)
+    # a(t) = t: every naive error of step h is exactly h, scaled by 1
+    a = res.table[res.table["series"] == "a"]
+    assert_allclose(a["error"], a["step"])
+    assert_allclose(a["scaled_error"], a["step"])
 
 
 @pytest.mark.parametrize("kwargs, match", [
@@ -128,3 +148,53 @@ def test_backtest_progress_bar_is_optional():
     y = pd.Series(np.arange(30.0))
     res = backtest(NaiveForecaster(), y, 20, 2, progress=True)   # tqdm or not
     assert len(res.table) == 9 * 2
+
+
+def test_backtest_numpy_integer_arguments_equal_python_ones():
+    v = np.sin(np.arange(200) / 4.0) + 3
+    y = pd.Series(v, pd.date_range("2024", periods=200, freq="h"))
+    a = backtest(NaiveForecaster(), y, np.int8(100), np.int8(10), step=np.uint8(7),
+                 refit=np.int16(3), m=np.int8(24))
+    b = backtest(NaiveForecaster(), y, 100, 10, step=7, refit=3, m=24)
+    pd.testing.assert_frame_equal(a.table, b.table)
+    assert a.m == 24 and type(a.m) is int
+    share = backtest(NaiveForecaster(), y, np.float32(0.5), 10, step=50)
+    assert share.table["origin"].iloc[0] == y.index[99]
+
+
+@pytest.mark.parametrize("forecaster, match", [
+    (None, "forecaster=None must be an"),
+    (NaiveForecaster, "got a class"),
+    ("naive", "forecaster='naive'"),
+    (ESNRegressor(), "no update"),
+])
+def test_backtest_refuses_what_is_no_forecaster(forecaster, match):
+    y = pd.Series(np.arange(200.0))
+    with pytest.raises(TypeError, match=match):
+        backtest(forecaster, y, 100, 10)
+
+
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(n_jobs=0), ValueError, "n_jobs=0"),
+    (dict(n_jobs=1.5), TypeError, "n_jobs=1.5"),
+    (dict(progress="yes"), TypeError, "progress='yes'"),
+    (dict(m=np.float64(2.0)), TypeError, "m="),
+    (dict(step=np.int8(-2)), ValueError, "step="),
+    (dict(initial=np.float32(0.001)), ValueError, "initial=0.001"),
+    (dict(initial="10"), TypeError, "initial='10'"),
+])
+def test_backtest_bad_argument_types(kwargs, exc, match):
+    y = pd.Series(np.arange(30.0))
+    args = {"initial": 10, "horizon": 2, **kwargs}
+    with pytest.raises(exc, match=match):
+        backtest(NaiveForecaster(), y, **args)
+
+
+def test_backtest_checks_arguments_before_the_data():
+    # found by the property-based tests: a bad refit on a short series was
+    # reported as "initial plus horizon exceeds the series length"
+    y = pd.Series(np.arange(5.0))
+    with pytest.raises(ValueError, match="refit=0 must be in"):
+        backtest(NaiveForecaster(), y, 10, 2, refit=0)
+    with pytest.raises(TypeError, match="m="):
+        backtest(NaiveForecaster(), y.astype(complex), 10, 2, m=1.0)

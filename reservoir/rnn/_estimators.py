@@ -369,6 +369,11 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
     def predict(self, X):
         """Outputs for every step of every sequence (state starts at zero).
 
+        Parameters
+        ----------
+        X : array-like of shape (n_timesteps, n_features), list of such, or
+            3-D array (n_sequences, n_timesteps, n_features)
+
         Returns
         -------
         y_pred : same structure as ``X``; 1-D entries (or a Series) when the
@@ -561,11 +566,13 @@ class CWRNNRegressor(_RecurrentRegressor):
     matrix is block-upper-triangular, so slower modules feed faster ones and
     never the reverse; the input reaches every module and the readout sees all.
     Inactive modules cost nothing.
-    """ + _SHARED_DOC + """
+    """ + _SHARED_DOC.replace("\n    Attributes\n", """\
     periods : sequence of int or None, default=None
         Module periods, positive integers; sorted increasingly. None means
         (1, 2, 4, 8). ``hidden_size`` must be divisible by their number.
-    """
+
+    Attributes
+""", 1)
     _cell = "cwrnn"
 
     def __init__(self, hidden_size=32, *, periods=None, num_layers=1,
