@@ -4,10 +4,11 @@ Public names::
 
     from reservoir import Reservoir, ESNRegressor, NVARRegressor, ReservoirWarning
     from reservoir import SimpleRNNRegressor, GRURegressor, LSTMRegressor, CWRNNRegressor
-    from reservoir import datasets, metrics
+    from reservoir import datasets, metrics, save, load
 """
 
 from . import datasets, metrics
+from ._io import load, save
 from ._warnings import ReservoirWarning
 from .esn import ESNRegressor, Reservoir
 from .nvar import NVARRegressor
@@ -15,4 +16,4 @@ from .rnn import CWRNNRegressor, GRURegressor, LSTMRegressor, SimpleRNNRegressor
 
 __all__ = ["Reservoir", "ESNRegressor", "NVARRegressor", "SimpleRNNRegressor",
            "GRURegressor", "LSTMRegressor", "CWRNNRegressor", "ReservoirWarning",
-           "datasets", "metrics"]
+           "datasets", "metrics", "save", "load"]

@@ -7,14 +7,16 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels, matrices
 from ._base import SequenceRegressorMixin
-from ._compat import check_feature_names, regressor_tags, transformer_tags
-from ._sequences import (check_future, check_scalar_param, check_washout, check_X,
-                         check_y_like, check_y_warmup, restore)
+from ._compat import (check_feature_names, output_container, regressor_tags,
+                      transformer_tags)
+from ._sequences import (allocate_steps, check_future, check_generated_finite,
+                         check_random_state_param, check_scalar_param, check_vector,
+                         check_washout, check_X, check_y_like, check_y_warmup,
+                         memory_for, restore)
 from ._threads import numba_threads
 from .readout import RLSReadout, make_statistics
 from ._warnings import ReservoirWarning
@@ -30,6 +32,59 @@ _ACTIVATIONS = ("tanh", "identity")
 
 def _chunk_rows(n_reservoir):
     return max(MIN_CHUNK_ROWS, CHUNK_FLOATS // max(1, n_reservoir))
+
+
+def _check_n_jobs(n_jobs):
+    if n_jobs is None:
+        return None
+    n_jobs = check_scalar_param(n_jobs, "n_jobs", kind=Integral)
+    if n_jobs == 0:
+        raise ValueError("n_jobs=0 is not allowed; use None, a positive "
+                         "number or -1 for all cores.")
+    return n_jobs
+
+
+def _check_outputs_finite(arrays, seqs, name):
+    """Finite states give finite outputs unless the readout overflows."""
+    for i, a in enumerate(arrays):
+        if not np.isfinite(a).all():
+            t = int(np.argwhere(~np.isfinite(a))[0][0])
+            where = "" if seqs.kind == "single" else f" (sequence {i})"
+            raise ValueError(
+                f"The prediction overflowed at step {t} of {name}{where}: its "
+                f"values (up to {_largest(seqs.arrays):.3g} in absolute value) "
+                "times the readout's weights exceed the float range. "
+                "Standardise X (e.g. StandardScaler) before fitting.")
+
+
+def _check_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}={value!r} must be True or False.")
+
+
+def _check_alpha(alpha):
+    return check_scalar_param(alpha, "alpha", low=0,
+                              hint="Use a small positive ridge penalty, e.g. 1e-6.")
+
+
+def _largest(arrays):
+    return max((float(np.abs(a).max()) for a in arrays if a.size), default=0.0)
+
+
+def _check_states_finite(arrays, seqs, name):
+    """Finite input gives finite states unless the reservoir overflows
+    (identity activation with an effective spectral radius >= 1, or inputs
+    near the float limit): say so rather than return inf or NaN."""
+    for i, a in enumerate(arrays):
+        if not np.isfinite(a).all():
+            t = int(np.argwhere(~np.isfinite(a))[0][0])
+            where = "" if seqs.kind == "single" else f" (sequence {i})"
+            raise ValueError(
+                f"The reservoir overflowed at step {t} of {name}{where}: its "
+                f"values (up to {_largest(seqs.arrays):.3g} in absolute value) "
+                "drive the states beyond the float range. Standardise the "
+                "inputs (e.g. StandardScaler), or lower input_scaling or, with "
+                "activation='identity', spectral_radius below 1.")
 
 
 class Reservoir(TransformerMixin, BaseEstimator):
@@ -161,47 +216,58 @@ class Reservoir(TransformerMixin, BaseEstimator):
 
     # -- validation --------------------------------------------------------
     def _validate_params(self):
-        check_scalar_param(self.n_reservoir, "n_reservoir", kind=Integral, low=1,
-                           hint="Use a positive number of units, e.g. 100.")
-        check_scalar_param(self.spectral_radius, "spectral_radius", low=0,
-                           hint="Typical values are 0.5 to 1.0.")
-        check_scalar_param(self.density, "density", low=0, high=1,
-                           low_inclusive=False,
-                           hint="It is the fraction of nonzero recurrent weights, e.g. 0.1.")
-        check_scalar_param(self.leak_rate, "leak_rate", low=0, high=1,
-                           low_inclusive=False, hint="1.0 means no leak.")
-        check_scalar_param(self.bias_scaling, "bias_scaling", low=0)
-        if self.activation not in _ACTIVATIONS:
+        """The hyper-parameters, checked, as Python numbers (use these: a NumPy
+        scalar such as ``np.int16(5)`` overflows in arithmetic with large
+        Python ints)."""
+        p = {}
+        p["n_reservoir"] = check_scalar_param(
+            self.n_reservoir, "n_reservoir", kind=Integral, low=1,
+            hint="Use a positive number of units, e.g. 100.")
+        p["spectral_radius"] = check_scalar_param(
+            self.spectral_radius, "spectral_radius", low=0,
+            hint="Typical values are 0.5 to 1.0.")
+        p["density"] = check_scalar_param(
+            self.density, "density", low=0, high=1, low_inclusive=False,
+            hint="It is the fraction of nonzero recurrent weights, e.g. 0.1.")
+        p["leak_rate"] = check_scalar_param(
+            self.leak_rate, "leak_rate", low=0, high=1, low_inclusive=False,
+            hint="1.0 means no leak.")
+        p["bias_scaling"] = check_scalar_param(self.bias_scaling, "bias_scaling",
+                                               low=0)
+        if not isinstance(self.activation, str) or self.activation not in _ACTIVATIONS:
             raise ValueError(f"activation={self.activation!r} must be one of "
                              f"{_ACTIVATIONS}.")
-        if self.n_jobs is not None:
-            check_scalar_param(self.n_jobs, "n_jobs", kind=Integral)
-            if self.n_jobs == 0:
-                raise ValueError("n_jobs=0 is not allowed; use None, a positive "
-                                 "number or -1 for all cores.")
+        p["activation"] = self.activation
+        p["n_jobs"] = _check_n_jobs(self.n_jobs)
         scaling = np.asarray(self.input_scaling)
         if scaling.dtype.kind not in "iuf" or scaling.ndim > 1:
             raise TypeError(f"input_scaling={self.input_scaling!r} must be a real "
                             "number or a 1-D array of one value per feature.")
+        scaling = scaling.astype(np.float64)
         if not np.all(np.isfinite(scaling)) or np.any(scaling < 0):
             raise ValueError(f"input_scaling={self.input_scaling!r} must be "
                              "finite and >= 0.")
-        check_scalar_param(self.num_layers, "num_layers", kind=Integral, low=1,
-                           hint="Use 1 for a shallow reservoir, 2-4 for a deep one.")
-        if not isinstance(self.bidirectional, (bool, np.bool_)):
-            raise TypeError(f"bidirectional={self.bidirectional!r} must be True "
-                            "or False.")
+        p["input_scaling"] = scaling if scaling.ndim else float(scaling)
+        p["num_layers"] = check_scalar_param(
+            self.num_layers, "num_layers", kind=Integral, low=1,
+            hint="Use 1 for a shallow reservoir, 2-4 for a deep one.")
+        _check_flag(self.bidirectional, "bidirectional")
+        p["bidirectional"] = bool(self.bidirectional)
         if self.inter_scaling is not None:
-            check_scalar_param(self.inter_scaling, "inter_scaling", low=0,
-                               hint="It scales the weights between layers, e.g. 0.5.")
-        elif self.num_layers > 1 and scaling.ndim == 1:
+            p["inter_scaling"] = check_scalar_param(
+                self.inter_scaling, "inter_scaling", low=0,
+                hint="It scales the weights between layers, e.g. 0.5.")
+        elif p["num_layers"] > 1 and scaling.ndim == 1:
             raise ValueError(
                 "input_scaling is given per feature, so it cannot also scale the "
-                f"weights between the {self.num_layers} layers; pass "
+                f"weights between the {p['num_layers']} layers; pass "
                 "inter_scaling (a number) as well.")
+        else:
+            p["inter_scaling"] = None
+        return p
 
-    def _check_input_scaling(self, n_features):
-        scaling = np.asarray(self.input_scaling, dtype=np.float64)
+    def _check_input_scaling(self, scaling, n_features):
+        scaling = np.asarray(scaling, dtype=np.float64)
         if scaling.ndim == 1 and scaling.shape[0] != n_features:
             raise ValueError(
                 f"input_scaling has {scaling.shape[0]} values but X has "
@@ -209,14 +275,18 @@ class Reservoir(TransformerMixin, BaseEstimator):
         return scaling
 
     # -- fitting -----------------------------------------------------------
-    def _draw_recurrent(self, rng):
+    def _draw_recurrent(self, p, rng):
         """One recurrent matrix scaled to ``spectral_radius`` (with the seed of
         its eigenvalue solver, drawn right after it)."""
-        W = matrices.fixed_indegree_matrix(self.n_reservoir, self.density, rng)
+        n = p["n_reservoir"]
+        # the recurrent weights (value and column index each)
+        with memory_for(16 * n * matrices.n_incoming(n, p["density"]),
+                        f"n_reservoir={n}"):
+            W = matrices.fixed_indegree_matrix(n, p["density"], rng)
         eig_seed = rng.randint(np.iinfo(np.int32).max)
         rho = matrices.spectral_radius(W, random_state=eig_seed)
         if rho > 0:
-            W = W * (self.spectral_radius / rho)
+            W = W * (p["spectral_radius"] / rho)
         else:
             warnings.warn("The drawn recurrent matrix is nilpotent (spectral "
                           "radius 0) and cannot be rescaled; increase density.",
@@ -232,23 +302,24 @@ class Reservoir(TransformerMixin, BaseEstimator):
         feedback_scaling] when ``n_feedback`` > 0. Returns the generator, for
         the caller's further draws.
         """
-        self._validate_params()
-        scaling = self._check_input_scaling(n_features)
-        rng = check_random_state(self.random_state)
-        n, n_layers = self.n_reservoir, self.num_layers
-        n_dirs = 2 if self.bidirectional else 1
-        inter = float(self.input_scaling if self.inter_scaling is None
-                      else self.inter_scaling) if n_layers > 1 else 0.0
+        p = self._validate_params()
+        scaling = self._check_input_scaling(p["input_scaling"], n_features)
+        rng = check_random_state_param(self.random_state)
+        n, n_layers = p["n_reservoir"], p["num_layers"]
+        n_dirs = 2 if p["bidirectional"] else 1
+        inter = float(p["input_scaling"] if p["inter_scaling"] is None
+                      else p["inter_scaling"]) if n_layers > 1 else 0.0
         drawn = {}
         for direction in range(n_dirs):
             for layer in range(n_layers):
-                W, rho, eig_seed = self._draw_recurrent(rng)
+                W, rho, eig_seed = self._draw_recurrent(p, rng)
                 if layer == 0:
-                    W_in = matrices.input_matrix(n, n_features, scaling, rng)
+                    with memory_for(8 * n * (n_features + 1), f"n_reservoir={n}"):
+                        W_in = matrices.input_matrix(n, n_features, scaling, rng)
                 else:
-                    W_in = (matrices.fixed_indegree_matrix(n, self.density, rng)
+                    W_in = (matrices.fixed_indegree_matrix(n, p["density"], rng)
                             * inter).tocsr()
-                bias = matrices.bias_vector(n, self.bias_scaling, rng)
+                bias = matrices.bias_vector(n, p["bias_scaling"], rng)
                 drawn[layer, direction] = (W, W_in, bias, rho, eig_seed)
         order = [(layer, d) for layer in range(n_layers) for d in range(n_dirs)]
         self.W_layers_ = [drawn[key][0] for key in order]
@@ -257,15 +328,19 @@ class Reservoir(TransformerMixin, BaseEstimator):
         self.W_, self.W_in_, self.bias_ = (self.W_layers_[0], self.W_in_layers_[0],
                                            self.bias_layers_[0])
         rho, eig_seed = drawn[0, 0][3:]
-        self.spectral_radius_ = float(self.spectral_radius if rho > 0 else 0.0)
+        self.spectral_radius_ = float(p["spectral_radius"] if rho > 0 else 0.0)
         self.n_features_in_ = n_features
+        self._leak_rate, self._linear = p["leak_rate"], p["activation"] == "identity"
+        # the fitted structure, in checked Python numbers (set_params after fit
+        # does not change what the matrices are)
+        self._shape = (n, n_layers, n_dirs)
         if n_feedback:
             self.W_back_ = matrices.input_matrix(n, n_feedback,
                                                  float(feedback_scaling), rng)
         else:
             self.__dict__.pop("W_back_", None)
-        if self.spectral_radius >= 1.0:
-            eff = matrices.effective_spectral_radius(self.W_, self.leak_rate,
+        if p["spectral_radius"] >= 1.0:
+            eff = matrices.effective_spectral_radius(self.W_, p["leak_rate"],
                                                      random_state=eig_seed)
             if eff >= 1.0:
                 warnings.warn(
@@ -318,12 +393,20 @@ class Reservoir(TransformerMixin, BaseEstimator):
         seqs = check_X(X, n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=False)
+        container = output_container(self)
+        if container != "default" and seqs.kind != "single":
+            raise ValueError(
+                f"set_output(transform={container!r}) gives one table, but X "
+                f"holds {len(seqs.arrays)} sequences; transform them one at a "
+                "time, or keep the default output (a list of arrays, or a "
+                "list of DataFrames for a list of DataFrames).")
         out = [np.empty((n, self._n_state_columns)) for n in seqs.lengths]
         for pieces, _, states in self._iter_states(seqs.arrays):
             row = 0
             for i, start, stop in pieces:
                 out[i][start:stop] = states[row:row + stop - start]
                 row += stop - start
+        _check_states_finite(out, seqs, "X")
         return restore(out, seqs, columns=list(self.get_feature_names_out()))
 
     def get_feature_names_out(self, input_features=None):
@@ -345,18 +428,18 @@ class Reservoir(TransformerMixin, BaseEstimator):
         ndarray of str objects of shape (num_layers * n_reservoir,), twice that if bidirectional
         """
         check_is_fitted(self, "W_")
+        n, n_layers, n_dirs = self._shape
         names = []
-        for layer in range(self.num_layers):
-            prefix = f"layer{layer}_" if self.num_layers > 1 else ""
-            for suffix in ("", "_reverse")[:2 if self.bidirectional else 1]:
-                names += [f"{prefix}reservoir{i}{suffix}"
-                          for i in range(self.n_reservoir)]
+        for layer in range(n_layers):
+            prefix = f"layer{layer}_" if n_layers > 1 else ""
+            for suffix in ("", "_reverse")[:n_dirs]:
+                names += [f"{prefix}reservoir{i}{suffix}" for i in range(n)]
         return np.asarray(names, dtype=object)
 
     @property
     def _n_state_columns(self):
-        return (self.n_reservoir * self.num_layers
-                * (2 if self.bidirectional else 1))
+        n, n_layers, n_dirs = self._shape
+        return n * n_layers * n_dirs
 
     def __sklearn_tags__(self):
         return transformer_tags(super().__sklearn_tags__())
@@ -372,11 +455,9 @@ class Reservoir(TransformerMixin, BaseEstimator):
         ``perm`` when given (the reverse pass's rows back in time order).
         Returns the states after each sequence's last row, (B, L, N).
         """
-        n, n_layers = self.n_reservoir, self.num_layers
-        n_dirs = 2 if self.bidirectional else 1
+        n, n_layers, n_dirs = self._shape
         rows, n_seq = U.shape[0], offsets.shape[0] - 1
-        linear = self.activation == "identity"
-        leak = float(self.leak_rate)
+        linear, leak = self._linear, self._leak_rate
         final = np.empty((n_seq, n_layers, n))
         last_rows = offsets[1:] - 1
         drive = bufs[0][:rows]
@@ -403,7 +484,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
             else:
                 x0 = (np.zeros((n_seq, n)) if init is None
                       else np.ascontiguousarray(init[:, layer]))
-                with numba_threads(self.n_jobs):
+                with numba_threads(_check_n_jobs(self.n_jobs)):
                     _kernels.harvest_many(packed, drive, offsets, leak, x0,
                                           linear, states)
             final[:, layer] = states[last_rows]
@@ -432,7 +513,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
         arrays of this size cost page faults on every chunk): consume or copy
         it before advancing the generator; ``final`` entries are copies.
         """
-        n, n_layers = self.n_reservoir, self.num_layers
+        n, n_layers, n_dirs = self._shape
         width = self._n_state_columns
         chunk = _chunk_rows(width)
         start_of = (lambda i: None) if x0 is None else (
@@ -458,7 +539,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
                 [start_of(i) for i in group])
             states = out_buf[:offsets[-1]]
             last = self._run_stack(0, U, offsets, init, states, bufs, fb)
-            if self.bidirectional:
+            if n_dirs == 2:
                 perm = np.concatenate([np.arange(offsets[j + 1] - 1, offsets[j] - 1, -1)
                                        for j in range(len(group))])
                 self._run_stack(1, U[perm], offsets, None, states, bufs, perm=perm)
@@ -480,7 +561,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
                 group, group_rows = [], 0
             one = np.array([0, 0], dtype=np.int64)
             bounds = [(lo, min(T, lo + chunk)) for lo in range(0, T, chunk)]
-            if self.bidirectional:
+            if n_dirs == 2:
                 # The reverse pass starts at the end: run it once from there
                 # to record its state at every chunk boundary.
                 entry, x_rev = [None] * len(bounds), None
@@ -496,7 +577,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
                 states = out_buf[:hi - lo]
                 fb = None if feedback is None else feedback[i][lo:hi]
                 x = self._run_stack(0, seq[lo:hi], one, x, states, bufs, fb)
-                if self.bidirectional:
+                if n_dirs == 2:
                     self._run_stack(1, np.ascontiguousarray(seq[lo:hi][::-1]), one,
                                     entry[j], states, bufs,
                                     perm=np.arange(hi - lo - 1, -1, -1))
@@ -672,34 +753,35 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                          "n_jobs", "random_state")
 
     def _validate_own_params(self):
-        check_scalar_param(self.alpha, "alpha", low=0,
-                           hint="Use a small positive ridge penalty, e.g. 1e-6.")
-        check_scalar_param(self.washout, "washout", kind=Integral, low=0)
-        if not isinstance(self.include_input, (bool, np.bool_)):
-            raise TypeError(f"include_input={self.include_input!r} must be True "
-                            "or False.")
-        if self.solver not in ("cholesky", "qr", "rls"):
+        """The readout's and feedback's hyper-parameters, checked, as Python
+        values."""
+        p = {"alpha": _check_alpha(self.alpha),
+             "washout": check_scalar_param(self.washout, "washout",
+                                           kind=Integral, low=0)}
+        _check_flag(self.include_input, "include_input")
+        p["include_input"] = bool(self.include_input)
+        if not isinstance(self.solver, str) or self.solver not in ("cholesky", "qr", "rls"):
             raise ValueError(f"solver={self.solver!r} must be 'cholesky', 'qr' "
                              "or 'rls'.")
-        check_scalar_param(self.forgetting_factor, "forgetting_factor", low=0,
-                           high=1, low_inclusive=False,
-                           hint="1 keeps every step; 0.99-0.9999 tracks drift.")
-        if self.solver == "rls" and not self.alpha > 0:
+        p["solver"] = self.solver
+        p["forgetting_factor"] = check_scalar_param(
+            self.forgetting_factor, "forgetting_factor", low=0, high=1,
+            low_inclusive=False, hint="1 keeps every step; 0.99-0.9999 tracks drift.")
+        if p["solver"] == "rls" and not p["alpha"] > 0:
             raise ValueError(f"alpha={self.alpha!r} must be > 0 with solver='rls': "
                              "the initial inverse correlation is I / alpha.")
-        check_scalar_param(self.feedback_scaling, "feedback_scaling", low=0,
-                           hint="0 means no feedback; try 0.1 to 1.")
-        check_scalar_param(self.teacher_noise, "teacher_noise", low=0,
-                           hint="A small std such as 1e-4 (0 means none).")
-        if self.feedback_scaling > 0 and self.bidirectional is True:
+        p["feedback_scaling"] = check_scalar_param(
+            self.feedback_scaling, "feedback_scaling", low=0,
+            hint="0 means no feedback; try 0.1 to 1.")
+        p["teacher_noise"] = check_scalar_param(
+            self.teacher_noise, "teacher_noise", low=0,
+            hint="A small std such as 1e-4 (0 means none).")
+        if p["feedback_scaling"] > 0 and self.bidirectional is True:
             raise ValueError(
                 f"feedback_scaling={self.feedback_scaling!r} needs a causal "
                 "reservoir, but bidirectional=True reads the future of each "
                 "sequence; set bidirectional=False or feedback_scaling=0.")
-
-    @property
-    def _feedback(self):
-        return self.feedback_scaling > 0
+        return p
 
     # -- fitting -----------------------------------------------------------
     def fit(self, X, y):
@@ -744,20 +826,21 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         -------
         self
         """
+        _check_flag(continue_state, "continue_state")
         first = not hasattr(self, "_stats")
         if continue_state and first:
             raise ValueError("continue_state=True needs a previous call of "
                              "partial_fit or fit to continue from.")
-        if continue_state and self.bidirectional is True:
+        if continue_state and self.reservoir_._shape[2] == 2:
             raise ValueError("continue_state=True continues a state, but a "
                              "bidirectional reservoir's reverse pass starts at "
                              "each sequence's end; pass whole sequences.")
         return self._fit(X, y, reset=first, continue_state=continue_state)
 
     def _fit(self, X, y, *, reset, continue_state):
-        self._validate_own_params()
+        own = self._validate_own_params()
         if reset:
-            Reservoir(**self._reservoir_kwargs())._validate_params()
+            res_params = Reservoir(**self._reservoir_kwargs())._validate_params()
         seqs = check_X(X, n_features=None if reset else self.n_features_in_,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=reset)
@@ -766,37 +849,45 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             raise ValueError("continue_state=True continues one sequence; pass "
                              "a single 2-D X.")
         if not continue_state:
-            check_washout(seqs, self.washout)
+            check_washout(seqs, own["washout"])
+        feedback = own["feedback_scaling"] > 0
         if reset:
             o = targets.n_columns
-            self.reservoir_ = Reservoir(**self._reservoir_kwargs())
+            # the fitted reservoir holds the checked values (Python numbers)
+            self.reservoir_ = Reservoir(**dict(self._reservoir_kwargs(),
+                                               **res_params))
             rng = self.reservoir_._init_matrices(
-                seqs.n_columns, n_feedback=o if self._feedback else 0,
-                feedback_scaling=self.feedback_scaling)
-            self._noise_rng = (np.random.RandomState(rng.randint(np.iinfo(np.int32).max))
-                               if self._feedback else None)
+                seqs.n_columns, n_feedback=o if feedback else 0,
+                feedback_scaling=own["feedback_scaling"])
+            # the teacher noise's generator, kept as its state (plain arrays
+            # and numbers, so it saves and pickles as the rest)
+            self._noise_state = (np.random.RandomState(
+                rng.randint(np.iinfo(np.int32).max)).get_state()
+                if feedback else None)
             self.n_features_in_ = seqs.n_columns
             self.n_outputs_ = o
             self._y_info = (targets.was_1d, targets.columns, targets.name)
-            d = seqs.n_columns if self.include_input else 0
+            self._include_input = own["include_input"]
+            d = seqs.n_columns if self._include_input else 0
             self._stats = make_statistics(
-                self.solver, self.reservoir_._n_state_columns, d, o,
-                alpha=float(self.alpha), forgetting_factor=self.forgetting_factor)
-            self._fitted_feedback = self._feedback
+                own["solver"], self.reservoir_._n_state_columns, d, o,
+                alpha=own["alpha"], forgetting_factor=own["forgetting_factor"])
+            self._fitted_feedback = feedback
             self._last_output = np.zeros(o)
         else:
             if targets.n_columns != self.n_outputs_:
                 raise ValueError(f"y has {targets.n_columns} outputs but the model "
                                  f"was fitted with {self.n_outputs_}.")
-            self._check_unchanged()
-        if self.solver == "rls":
-            self._stats.forgetting_factor = float(self.forgetting_factor)
+            self._check_unchanged(own)
+        if own["solver"] == "rls":
+            self._stats.forgetting_factor = own["forgetting_factor"]
 
-        washout = 0 if continue_state else self.washout
+        washout = 0 if continue_state else own["washout"]
         x0 = [self._last_state] if continue_state else None
         U, Y = seqs.arrays, targets.arrays
-        feedback = self._teacher(Y, continue_state) if self._feedback else None
-        for pieces, final, states in self.reservoir_._iter_states(U, x0, feedback):
+        fed = (self._teacher(Y, continue_state, own["teacher_noise"])
+               if feedback else None)
+        for pieces, final, states in self.reservoir_._iter_states(U, x0, fed):
             rows, keep_rows = 0, []
             for i, start, stop in pieces:
                 lo = max(start, washout)
@@ -818,50 +909,80 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                 xs = np.concatenate([states[r0:r1] for r0, r1, *_ in keep_rows])
                 us = np.concatenate([U[i][lo:hi] for *_, i, lo, hi in keep_rows])
                 ys = np.concatenate([Y[i][lo:hi] for *_, i, lo, hi in keep_rows])
-            self._stats.update(xs, us if self.include_input else None, ys,
+            self._stats.update(xs, us if self._include_input else None, ys,
                                overwrite_states=True)
-        self._solve()
+        self._solve(own["alpha"], seqs, targets)
         return self
 
-    def _check_unchanged(self):
+    def _check_unchanged(self, own):
         """partial_fit continues a model: what shaped it must not change."""
-        if self._feedback != self._fitted_feedback:
+        if (own["feedback_scaling"] > 0) != self._fitted_feedback:
             raise ValueError(
                 f"feedback_scaling={self.feedback_scaling!r} turns feedback "
-                f"{'on' if self._feedback else 'off'}, but the model was fitted "
-                "the other way; call fit to start again.")
-        if self.solver == "rls" and float(self.alpha) != self._stats.alpha:
+                f"{'on' if own['feedback_scaling'] > 0 else 'off'}, but the model "
+                "was fitted the other way; call fit to start again.")
+        rls = isinstance(self._stats, RLSReadout)
+        if rls != (own["solver"] == "rls"):
+            raise ValueError(f"solver={self.solver!r} differs from the solver of "
+                             "the first fit; call fit to start again.")
+        if rls and own["alpha"] != self._stats.alpha:
             raise ValueError(
                 f"alpha={self.alpha!r} differs from alpha={self._stats.alpha!r} "
                 "of the first fit; the RLS readout's initial inverse "
                 "correlation I / alpha is fixed then. Call fit to start again.")
-        kind = "rls" if isinstance(self._stats, RLSReadout) else "batch"
-        if kind != ("rls" if self.solver == "rls" else "batch"):
-            raise ValueError(f"solver={self.solver!r} differs from the solver of "
-                             "the first fit; call fit to start again.")
 
-    def _teacher(self, Y, continue_state):
+    def _teacher(self, Y, continue_state, noise):
         """What is fed back at each row while fitting: ``y(t-1)`` (the last
         output of the previous chunk, or 0, at the first row), plus noise."""
+        rng = None
+        if noise > 0:
+            rng = np.random.RandomState()
+            rng.set_state(self._noise_state)
         out = []
         for i, Yi in enumerate(Y):
             fb = np.empty_like(Yi)
             fb[0] = self._last_output if continue_state and i == 0 else 0.0
             fb[1:] = Yi[:-1]
-            if self.teacher_noise > 0:
-                fb += self._noise_rng.normal(0.0, float(self.teacher_noise),
-                                             size=fb.shape)
+            if rng is not None:
+                fb += rng.normal(0.0, noise, size=fb.shape)
             out.append(fb)
+        if rng is not None:
+            self._noise_state = rng.get_state()
         return out
 
     def _reservoir_kwargs(self):
         return {p: getattr(self, p) for p in self._reservoir_params}
 
-    def _solve(self):
+    def _solve(self, alpha, seqs=None, targets=None):
         stats = self._stats
-        self.coef_, self.intercept_ = stats.solve(float(self.alpha))
+        if isinstance(stats, RLSReadout):
+            coef, intercept = stats.solve()
+            if not (np.isfinite(coef).all() and np.isfinite(stats.P).all()):
+                raise ValueError(
+                    "The RLS readout diverged (non-finite weights): raise "
+                    "forgetting_factor towards 1 or alpha, or standardise X and "
+                    "y (e.g. StandardScaler).")
+        else:
+            # What the solve reads must be finite: inputs beyond ~1e154
+            # overflow the squares of the Gram matrix, and a solve of inf
+            # gives garbage.
+            used = stats.centered() if hasattr(stats, "centered") else (stats.R,)
+            try:
+                coef, intercept = stats.solve(alpha)
+            except np.linalg.LinAlgError:
+                coef = intercept = np.array([np.nan])
+            if not all(np.isfinite(a).all() for a in (*used, coef, intercept)):
+                scale = ("" if seqs is None else
+                         f" (largest |X| = {_largest(seqs.arrays):.3g}, largest "
+                         f"|y| = {_largest(targets.arrays):.3g})")
+                raise ValueError(
+                    f"The readout cannot be fitted: X and y{scale} overflow the "
+                    "double-precision statistics of the ridge regression (which "
+                    "holds products of the inputs with include_input=True). "
+                    "Standardise X and y (e.g. StandardScaler) before fitting.")
+        self.coef_, self.intercept_ = coef, intercept
         self.n_samples_fitted_ = stats.n_samples
-        self._fitted_alpha = float(self.alpha)
+        self._fitted_alpha = alpha
 
     def refit_readout(self, alpha):
         """Re-solve the readout for another ridge ``alpha``, without running
@@ -884,14 +1005,13 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             raise ValueError("refit_readout needs the ridge statistics of "
                              "solver='cholesky' or 'qr'; the RLS readout fixed "
                              "alpha at its first step. Fit again with the new alpha.")
-        self.alpha = alpha
-        self._validate_own_params()
-        self._solve()
+        self.alpha = _check_alpha(alpha)
+        self._solve(self.alpha)
         return self
 
     # -- prediction --------------------------------------------------------
     def _readout(self, states, inputs):
-        d = self.n_features_in_ if self.include_input else 0
+        d = self.n_features_in_ if self._include_input else 0
         out = states @ self.coef_[:, d:].T
         if d:
             out += inputs @ self.coef_[:, :d].T
@@ -908,7 +1028,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         continues right after the training data.
         """
         check_is_fitted(self, "coef_")
-        if self.reservoir_.bidirectional:
+        if self.reservoir_._shape[2] == 2:
             raise AttributeError("A bidirectional reservoir has no state to carry "
                                  "forward (its reverse pass starts at each "
                                  "sequence's end).")
@@ -918,20 +1038,8 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
 
     @property
     def _state_size(self):
-        res = self.reservoir_
-        return (res.n_reservoir * res.num_layers
-                + (self.n_outputs_ if self._fitted_feedback else 0))
-
-    def _check_state(self, initial_state):
-        size = self._state_size
-        x0 = np.ascontiguousarray(initial_state, dtype=np.float64)
-        if x0.shape != (size,) or not np.isfinite(x0).all():
-            what = (" (the states of every layer, then the last output fed back)"
-                    if self._fitted_feedback or self.reservoir_.num_layers > 1 else "")
-            raise ValueError(
-                f"initial_state must be a finite array of shape ({size},){what}; "
-                f"got shape {x0.shape}.")
-        return x0
+        n, n_layers, _ = self.reservoir_._shape
+        return n * n_layers + (self.n_outputs_ if self._fitted_feedback else 0)
 
     def predict(self, X, *, y_warmup=None, initial_state=None, return_state=False):
         """Outputs for every step of every sequence.
@@ -962,6 +1070,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             Only with ``return_state=True``.
         """
         check_is_fitted(self, "coef_")
+        _check_flag(return_state, "return_state")
         seqs = check_X(X, n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=False)
@@ -969,7 +1078,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             if seqs.kind != "single":
                 raise ValueError("initial_state and return_state apply to a "
                                  "single 2-D sequence X.")
-            if self.reservoir_.bidirectional:
+            if self.reservoir_._shape[2] == 2:
                 raise ValueError("initial_state and return_state carry a state "
                                  "forward, but a bidirectional reservoir's reverse "
                                  "pass starts at each sequence's end.")
@@ -977,7 +1086,8 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             raise ValueError("y_warmup is fed back through W_back, but this model "
                              "has no output feedback (feedback_scaling=0 when "
                              "fitted); pass X alone.")
-        x0 = None if initial_state is None else self._check_state(initial_state)
+        x0 = (None if initial_state is None else
+              check_vector(initial_state, "initial_state", self._state_size))
         if self._fitted_feedback:
             teachers = (check_y_warmup(y_warmup, seqs, self.n_outputs_)
                         if y_warmup is not None else None)
@@ -994,6 +1104,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                                                        seqs.arrays[i][start:stop])
                     row += stop - start
                 last = final.get(0, last)
+        _check_outputs_finite(out, seqs, "X")
         was_1d, columns, name = self._y_info
         pred = restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
         return (pred, last) if return_state else pred
@@ -1001,24 +1112,24 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
     def _free_run_args(self):
         """The stacked layers and readout weights of :func:`_kernels.free_run`."""
         res = self.reservoir_
-        n, n_layers = res.n_reservoir, res.num_layers
+        n, n_layers, _ = res._shape
         layers = _kernels.stack_packed(res._packed_layers)
         inter = _kernels.stack_packed(res._packed_inter[1:], like=res._packed)
         inter_bias = np.ascontiguousarray(
             np.array(res.bias_layers_[1:]).reshape(n_layers - 1, n))
-        d = self.n_features_in_ if self.include_input else 0
+        d = self.n_features_in_ if self._include_input else 0
         return layers, inter, inter_bias, np.ascontiguousarray(self.coef_[:, d:])
 
     def _predict_feedback(self, arrays, teachers, x0):
         """Free runs with the outputs fed back (after the teacher-forced
         ``teachers`` rows), one compiled call per sequence and chunk."""
         res = self.reservoir_
-        n, n_layers, o = res.n_reservoir, res.num_layers, self.n_outputs_
+        (n, n_layers, _), o = res._shape, self.n_outputs_
         layers, inter, inter_bias, w_ro_x = self._free_run_args()
-        d = self.n_features_in_ if self.include_input else 0
+        d = self.n_features_in_ if self._include_input else 0
         no_fb_readout = np.zeros((o, o))
         chunk = _chunk_rows(n)
-        linear = res.activation == "identity"
+        linear = res._linear
         outs, state = [], None
         for i, U in enumerate(arrays):
             T = U.shape[0]
@@ -1039,7 +1150,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                     ro += u @ self.coef_[:, :d].T
                 x, fb = _kernels.free_run(
                     layers, inter, inter_bias, drive, res.W_back_, ro,
-                    no_fb_readout, w_ro_x, res.leak_rate, linear,
+                    no_fb_readout, w_ro_x, res._leak_rate, linear,
                     np.ascontiguousarray(x), np.ascontiguousarray(fb),
                     teacher[lo:max(lo, min(teacher.shape[0], hi))], out[lo:hi])
             outs.append(out)
@@ -1094,24 +1205,26 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             ``y_gen[0]`` is the prediction of the step after the warm-up.
         """
         check_is_fitted(self, "coef_")
-        if self.reservoir_.bidirectional:
+        if self.reservoir_._shape[2] == 2:
             raise ValueError("generate runs forward in time, but a bidirectional "
                              "reservoir reads the future of each sequence; fit "
                              "with bidirectional=False to forecast.")
         if initial_state is not None and X_warmup is None:
             raise ValueError("initial_state is the state before X_warmup; pass "
                              "X_warmup too (its last row at least).")
-        check_scalar_param(n_steps, "n_steps", kind=Integral, low=1)
+        n_steps = check_scalar_param(n_steps, "n_steps", kind=Integral, low=1)
         o, d_all = self.n_outputs_, self.n_features_in_
         future = check_future(X_future, n_steps, d_all, o)
         res = self.reservoir_
-        n, n_layers = res.n_reservoir, res.num_layers
+        n, n_layers, _ = res._shape
         if X_warmup is None:
             x_last, u_last = self._last_state, self._last_input
             first = self._readout(x_last[None, :], u_last[None, :])[0]
         else:
             seqs = check_X(X_warmup, "X_warmup", n_features=d_all,
                            estimator_name=type(self).__name__)
+            check_feature_names(self, seqs.feature_source, reset=False,
+                                name="X_warmup")
             if seqs.kind != "single":
                 raise ValueError("X_warmup must be one 2-D sequence.")
             warm = seqs.arrays[0]
@@ -1120,7 +1233,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                                        return_state=True, **teacher)
             x_last = state[:n_layers * n]
             first = np.asarray(pred).reshape(-1, o)[-1]
-        out = np.empty((n_steps, o))
+        out = allocate_steps(n_steps, o)
         out[0] = first
         if n_steps > 1:
             fut = future[:n_steps - 1]
@@ -1131,7 +1244,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                 w_fb = w_fb + res.W_back_
             ro = np.empty((n_steps - 1, o))
             ro[:] = self.intercept_
-            if self.include_input:
+            if self._include_input:
                 ro += fut @ self.coef_[:, o:d_all].T
                 w_ro_fb = self.coef_[:, :o]
             else:
@@ -1139,11 +1252,12 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             layers, inter, inter_bias, w_ro_x = self._free_run_args()
             _kernels.free_run(layers, inter, inter_bias, drive,
                               np.ascontiguousarray(w_fb), ro,
-                              np.ascontiguousarray(w_ro_fb), w_ro_x, res.leak_rate,
-                              res.activation == "identity",
+                              np.ascontiguousarray(w_ro_fb), w_ro_x, res._leak_rate,
+                              res._linear,
                               np.ascontiguousarray(x_last.reshape(n_layers, n)),
                               np.ascontiguousarray(first), np.empty((0, o)),
                               out[1:])
+        check_generated_finite(out)
         return out[:, 0] if self._y_info[0] else out
 
     @property

@@ -13,11 +13,16 @@ from sklearn.utils.validation import check_is_fitted
 from . import _kernels
 from ._base import SequenceRegressorMixin
 from ._compat import check_feature_names, regressor_tags
-from ._sequences import (check_future, check_scalar_param, check_washout, check_X,
-                         check_y_like, restore)
+from ._sequences import (allocate_steps, check_future, check_generated_finite,
+                         check_scalar_param, check_washout, check_X, check_y_like,
+                         restore)
 from .readout import make_statistics
 
 __all__ = ["NVARRegressor"]
+
+
+def _largest(arrays):
+    return max((float(np.abs(a).max()) for a in arrays if a.size), default=0.0)
 
 # Rows of features held at once while streaming: about 8 M floats (64 MB).
 CHUNK_FLOATS = 1 << 23
@@ -138,34 +143,44 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
         self.solver = solver
 
     def _validate_params(self, n_features=None):
-        check_scalar_param(self.delay, "delay", kind=Integral, low=0,
-                           hint="It counts the delayed copies of the input; 0 "
-                                "uses the current input only.")
-        check_scalar_param(self.order, "order", kind=Integral, low=1,
-                           hint="2 adds the quadratic monomials (Gauthier et al.).")
-        check_scalar_param(self.strides, "strides", kind=Integral, low=1,
-                           hint="1 uses consecutive steps.")
-        check_scalar_param(self.alpha, "alpha", low=0,
-                           hint="Use a small positive ridge penalty, e.g. 1e-6.")
-        check_scalar_param(self.washout, "washout", kind=Integral, low=0)
+        """The hyper-parameters, checked, as Python values (a NumPy scalar
+        such as ``np.int8(40)`` overflows in arithmetic)."""
+        p = {"delay": check_scalar_param(
+                 self.delay, "delay", kind=Integral, low=0,
+                 hint="It counts the delayed copies of the input; 0 uses the "
+                      "current input only."),
+             "order": check_scalar_param(
+                 self.order, "order", kind=Integral, low=1,
+                 hint="2 adds the quadratic monomials (Gauthier et al.)."),
+             "strides": check_scalar_param(self.strides, "strides", kind=Integral,
+                                           low=1, hint="1 uses consecutive steps."),
+             "alpha": check_scalar_param(
+                 self.alpha, "alpha", low=0,
+                 hint="Use a small positive ridge penalty, e.g. 1e-6."),
+             "washout": check_scalar_param(self.washout, "washout", kind=Integral,
+                                           low=0)}
         if not isinstance(self.include_constant, (bool, np.bool_)):
             raise TypeError(f"include_constant={self.include_constant!r} must be "
                             "True or False.")
-        if self.solver not in ("cholesky", "qr"):
+        p["include_constant"] = bool(self.include_constant)
+        if not isinstance(self.solver, str) or self.solver not in ("cholesky", "qr"):
             raise ValueError(f"solver={self.solver!r} must be 'cholesky' or 'qr'.")
+        p["solver"] = self.solver
         if n_features is not None:
-            f = _n_features((self.delay + 1) * n_features, self.order)
+            f = _n_features((p["delay"] + 1) * n_features, p["order"])
             if f > MAX_FEATURES:
                 raise ValueError(
                     f"delay={self.delay}, order={self.order} and {n_features} input "
                     f"features give {f} NVAR features, more than {MAX_FEATURES} "
                     "(the readout's statistics would need "
                     f"{8 * f * f / 1e9:.1f} GB); lower delay or order.")
+        return p
 
     # -- features ----------------------------------------------------------
     @property
     def _history(self):
-        return self.delay * self.strides
+        delay, _, strides = self._fitted_shape
+        return delay * strides
 
     def _chunk_rows(self):
         return max(MIN_CHUNK_ROWS, CHUNK_FLOATS // max(1, self.n_nvar_features_))
@@ -186,8 +201,9 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
                 hi = min(T, lo + chunk)
                 window = np.concatenate([hist, U[lo:hi]]) if h else U[lo:hi]
                 feats = buf[:hi - lo]
-                _kernels.nvar_features(np.ascontiguousarray(window), self.delay,
-                                       self.strides, self._monomials, feats)
+                _kernels.nvar_features(np.ascontiguousarray(window),
+                                       self._fitted_shape[0], self._fitted_shape[2],
+                                       self._monomials, feats)
                 if hi == T:
                     self._run_end[i] = window[window.shape[0] - h - 1:].copy()
                 hist = window[window.shape[0] - h:].copy() if h else hist
@@ -239,33 +255,34 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
     def _fit(self, X, y, *, reset, continue_state):
         seqs = check_X(X, n_features=None if reset else self.n_features_in_,
                        estimator_name=type(self).__name__)
-        self._validate_params(seqs.n_columns)
+        p = self._validate_params(seqs.n_columns)
         check_feature_names(self, seqs.feature_source, reset=reset)
         targets = check_y_like(y, seqs)
         if continue_state and seqs.kind != "single":
             raise ValueError("continue_state=True continues one sequence; pass "
                              "a single 2-D X.")
         if not continue_state:
-            check_washout(seqs, self.washout)
+            check_washout(seqs, p["washout"])
         if reset:
             d = seqs.n_columns
             self.n_features_in_ = d
             self.n_outputs_ = targets.n_columns
-            self._fitted_shape = (self.delay, self.order, self.strides)
-            self._monomials = _monomials((self.delay + 1) * d, self.order)
-            self.n_nvar_features_ = (self.delay + 1) * d + self._monomials.shape[0]
+            self._fitted_shape = (p["delay"], p["order"], p["strides"])
+            self._monomials = _monomials((p["delay"] + 1) * d, p["order"])
+            self.n_nvar_features_ = (p["delay"] + 1) * d + self._monomials.shape[0]
+            self._include_constant = p["include_constant"]
             self._y_info = (targets.was_1d, targets.columns, targets.name)
-            self._stats = make_statistics(self.solver, self.n_nvar_features_, 0,
+            self._stats = make_statistics(p["solver"], self.n_nvar_features_, 0,
                                           self.n_outputs_)
         else:
-            if (self.delay, self.order, self.strides) != self._fitted_shape:
+            if (p["delay"], p["order"], p["strides"]) != self._fitted_shape:
                 raise ValueError(
                     "delay, order and strides changed since the first fit "
                     f"{self._fitted_shape}; call fit to start again.")
             if targets.n_columns != self.n_outputs_:
                 raise ValueError(f"y has {targets.n_columns} outputs but the model "
                                  f"was fitted with {self.n_outputs_}.")
-        washout = 0 if continue_state else self.washout
+        washout = 0 if continue_state else p["washout"]
         hist0 = [self._last_history] if continue_state else None
         Y = targets.arrays
         self._run_end = {}
@@ -293,13 +310,29 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
         self._last_window = self._run_end.pop(max(self._run_end))
         self._last_history = self._last_window[1:]
         del self._run_end
-        self._solve()
+        self._include_constant = p["include_constant"]
+        self._solve(p["alpha"], seqs, targets)
         return self
 
-    def _solve(self):
-        self.coef_, self.intercept_ = self._stats.solve(
-            float(self.alpha), fit_intercept=bool(self.include_constant))
-        self.n_samples_fitted_ = self._stats.n_samples
+    def _solve(self, alpha, seqs=None, targets=None):
+        stats = self._stats
+        # the monomials of large inputs overflow: say so rather than fit inf
+        used = stats.centered() if hasattr(stats, "centered") else (stats.R,)
+        try:
+            coef, intercept = stats.solve(alpha, fit_intercept=self._include_constant)
+        except np.linalg.LinAlgError:
+            coef = intercept = np.array([np.nan])
+        if not all(np.isfinite(a).all() for a in (*used, coef, intercept)):
+            scale = ("" if seqs is None else
+                     f" (largest |X| = {_largest(seqs.arrays):.3g}, largest "
+                     f"|y| = {_largest(targets.arrays):.3g})")
+            raise ValueError(
+                f"The readout cannot be fitted: X and y{scale} overflow the "
+                "double-precision statistics of the NVAR features (products of "
+                f"up to order={self._fitted_shape[1]} inputs). Standardise X and "
+                "y (e.g. StandardScaler) before fitting.")
+        self.coef_, self.intercept_ = coef, intercept
+        self.n_samples_fitted_ = stats.n_samples
 
     def refit_readout(self, alpha):
         """Re-solve the readout for another ridge ``alpha`` from the kept
@@ -315,9 +348,10 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
         self
         """
         check_is_fitted(self, "coef_")
-        self.alpha = alpha
-        self._validate_params()
-        self._solve()
+        self.alpha = check_scalar_param(alpha, "alpha", low=0,
+                                        hint="Use a small positive ridge penalty, "
+                                             "e.g. 1e-6.")
+        self._solve(self.alpha)
         return self
 
     # -- prediction --------------------------------------------------------
@@ -362,6 +396,15 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
             block = feats @ self.coef_.T
             block += self.intercept_
             out[i][lo:hi] = block
+        for i, a in enumerate(out):
+            if not np.isfinite(a).all():
+                t = int(np.argwhere(~np.isfinite(a))[0][0])
+                where = "" if seqs.kind == "single" else f" (sequence {i})"
+                raise ValueError(
+                    f"The prediction overflowed at step {t} of X{where}: its "
+                    f"values (up to {_largest(seqs.arrays):.3g} in absolute "
+                    "value) give NVAR features beyond the float range. "
+                    "Standardise X (e.g. StandardScaler) before fitting.")
         end = self._run_end.pop(0)[1:] if return_state else None
         del self._run_end
         was_1d, columns, name = self._y_info
@@ -393,7 +436,7 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
         if initial_state is not None and X_warmup is None:
             raise ValueError("initial_state is the history before X_warmup; pass "
                              "X_warmup too (its last row at least).")
-        check_scalar_param(n_steps, "n_steps", kind=Integral, low=1)
+        n_steps = check_scalar_param(n_steps, "n_steps", kind=Integral, low=1)
         future = check_future(X_future, n_steps, self.n_features_in_, self.n_outputs_)
         h = self._history
         if X_warmup is None:
@@ -401,6 +444,8 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
         else:
             seqs = check_X(X_warmup, "X_warmup", n_features=self.n_features_in_,
                            estimator_name=type(self).__name__)
+            check_feature_names(self, seqs.feature_source, reset=False,
+                                name="X_warmup")
             if seqs.kind != "single":
                 raise ValueError("X_warmup must be one 2-D sequence.")
             warm = seqs.arrays[0]
@@ -409,9 +454,12 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
             full = np.concatenate([before, warm])
             window = full[full.shape[0] - h - 1:]
         window = np.ascontiguousarray(window)
-        out = np.empty((n_steps, self.n_outputs_))
-        _kernels.nvar_free_run(window, future, self.delay, self.strides,
-                               self._monomials, self.coef_, self.intercept_, out)
+        out = allocate_steps(n_steps, self.n_outputs_)
+        delay, _, strides = self._fitted_shape
+        _kernels.nvar_free_run(window, future, delay, strides, self._monomials,
+                               self.coef_, self.intercept_, out)
+        check_generated_finite(out, hint="Refit with a larger alpha (ridge), or "
+                               "generate fewer steps.")
         return out[:, 0] if self._y_info[0] else out
 
     @property
@@ -439,8 +487,9 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
         if input_features is None:
             input_features = getattr(self, "feature_names_in_",
                                      [f"x{i}" for i in range(self.n_features_in_)])
-        linear = [f"{name}(t)" if j == 0 else f"{name}(t-{j * self.strides})"
-                  for j in range(self.delay + 1) for name in input_features]
+        delay, _, strides = self._fitted_shape
+        linear = [f"{name}(t)" if j == 0 else f"{name}(t-{j * strides})"
+                  for j in range(delay + 1) for name in input_features]
         names = list(linear)
         for row in self._monomials:
             idx = [int(c) for c in row if c >= 0]
@@ -455,7 +504,7 @@ class NVARRegressor(SequenceRegressorMixin, BaseEstimator):
     def n_parameters_(self):
         """Trained parameters: the readout's weights and intercepts."""
         check_is_fitted(self, "coef_")
-        return self.coef_.size + (self.intercept_.size if self.include_constant else 0)
+        return self.coef_.size + (self.intercept_.size if self._include_constant else 0)
 
     def __sklearn_tags__(self):
         return regressor_tags(super().__sklearn_tags__())

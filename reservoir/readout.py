@@ -382,11 +382,8 @@ class RLSReadout:
         return self
 
     def solve(self, alpha=None):
-        """The current weights: ``(coef (n_outputs, F - 1), intercept)``."""
-        if not np.isfinite(self.W).all() or not np.isfinite(self.P).all():
-            raise FloatingPointError(
-                "The RLS readout diverged (non-finite weights); raise "
-                "forgetting_factor towards 1 or alpha.")
+        """The current weights: ``(coef (n_outputs, F - 1), intercept)``
+        (the estimator checks that they are finite)."""
         return np.ascontiguousarray(self.W[:, 1:]), self.W[:, 0].copy()
 
 

@@ -217,3 +217,28 @@ def test_clear_errors():
         ESNRegressor(feedback_scaling=0.5, teacher_noise=-1).fit(X, y)
     with pytest.raises(ValueError, match="turns feedback off"):
         esn.set_params(feedback_scaling=0.0).partial_fit(X, y)
+
+
+def test_save_and_load_every_new_model(tmp_path):
+    """The project's own format (no code runs on load) keeps feedback with its
+    noise generator, deep and bidirectional reservoirs, RLS and NVAR."""
+    from reservoir import NVARRegressor, load, save
+    esn, X, y = _fitted(num_layers=2, teacher_noise=1e-3)
+    models = {
+        "feedback": esn,
+        "bidirectional": ESNRegressor(n_reservoir=12, num_layers=2, bidirectional=True,
+                                      random_state=0).fit(X, y),
+        "rls": ESNRegressor(n_reservoir=12, solver="rls", forgetting_factor=0.99,
+                            random_state=0).fit(X, y),
+        "nvar": NVARRegressor(delay=2, order=2).fit(X, y),
+    }
+    for name, model in models.items():
+        path = tmp_path / f"{name}.model"
+        save(model, path)
+        back = load(path)
+        kw = {"y_warmup": y[:100]} if name == "feedback" else {}
+        np.testing.assert_array_equal(back.predict(X, **kw), model.predict(X, **kw))
+        # and it keeps learning the same way
+        model.partial_fit(X[:60], y[:60])
+        back.partial_fit(X[:60], y[:60])
+        np.testing.assert_array_equal(back.coef_, model.coef_)
