@@ -76,10 +76,14 @@ class SequenceRegressorMixin(RegressorMixin):
             if not sample_weight.any():
                 raise ValueError("sample_weight is zero on every step after the "
                                  f"washout ({washout} steps); nothing to score.")
-        preds = check_y_like(self.predict(X), seqs).arrays
+        preds = check_y_like(self._predict_to_score(X, y), seqs).arrays
         y_true = np.concatenate([t[washout:] for t in truth])
         y_pred = np.concatenate([p[washout:] for p in preds])
         return _r2(y_true, y_pred, sample_weight)
+
+    def _predict_to_score(self, X, y):
+        """The predictions ``score`` judges (a model may use ``y`` to start)."""
+        return self.predict(X)
 
 
 def _r2(y_true, y_pred, weights=None):

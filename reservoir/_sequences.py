@@ -38,7 +38,7 @@ __all__ = ["Sequences", "check_X", "check_y_like", "restore", "check_scalar_para
            "check_sample_weight", "check_future", "check_washout", "check_vector",
            "allocate_steps", "check_generated_finite", "check_dtype_range",
            "check_random_state_param", "memory_for", "Labels", "check_labels",
-           "restore_labels"]
+           "restore_labels", "check_y_warmup"]
 
 
 @dataclass
@@ -653,6 +653,8 @@ def memory_for(n_bytes, what):
         raise ValueError(f"{what} needs {n_bytes:.3g} bytes, more memory than "
                          "this machine can allocate now; pass a smaller "
                          "value.") from None
+
+
 # -- class labels -------------------------------------------------------------
 
 @dataclass
@@ -826,3 +828,51 @@ def restore_labels(values, like, per_step, *, name=None, columns=None):
         idx = like.indexes or [None] * len(values)
         return [one(a, i) for a, i in zip(values, idx)]
     return np.stack(values)
+
+
+def check_y_warmup(y_warmup, X_seqs, n_outputs, name="y_warmup"):
+    """Validate the teacher-forced start of a run with output feedback.
+
+    ``y_warmup`` has the structure of ``y`` for ``X``, but each sequence's
+    entry may be shorter than its ``X``: it holds the true outputs of the
+    first rows, which are fed back instead of the model's own predictions.
+
+    Returns
+    -------
+    list of ndarray of shape (n_warmup_i, n_outputs)
+    """
+    kind, arrays = X_seqs.kind, X_seqs.arrays
+    if kind == "single":
+        entries = [y_warmup]
+    elif kind == "list":
+        if not isinstance(y_warmup, (list, tuple)):
+            raise ValueError(f"X is a list of {len(arrays)} sequences, so {name} "
+                             "must be a list of the same length.")
+        entries = list(y_warmup)
+    else:
+        arr = _as_float_array(y_warmup, name, "")
+        if arr.ndim not in (2, 3) or arr.shape[0] != len(arrays):
+            raise ValueError(
+                f"X is a 3-D array of {len(arrays)} sequences, so {name} must be "
+                f"(n_sequences, n_warmup[, n_outputs]); got shape {arr.shape}.")
+        entries = list(arr)
+    if len(entries) != len(arrays):
+        raise ValueError(f"{name} has {len(entries)} sequences but X has "
+                         f"{len(arrays)}; they must be aligned.")
+    out = []
+    for i, (entry, x) in enumerate(zip(entries, arrays)):
+        where = _describe(kind, i)
+        a = _as_float_array(entry, name, where)
+        if a.ndim == 1 and n_outputs == 1:
+            a = a.reshape(-1, 1)
+        if a.ndim != 2 or a.shape[1] != n_outputs:
+            raise ValueError(
+                f"{name}{where} must have shape (n_warmup, {n_outputs}) (the true "
+                f"outputs of the first rows of X); got shape {a.shape}.")
+        if a.shape[0] > x.shape[0]:
+            raise ValueError(
+                f"{name}{where} has {a.shape[0]} rows but X{where} has only "
+                f"{x.shape[0]}; the warm-up covers the first rows of X.")
+        _check_finite(a, name, where)
+        out.append(np.ascontiguousarray(a))
+    return out

@@ -46,10 +46,11 @@ def _reservoir_param_names():
 class _Pooled:
     """Running summaries of one sequence's states (and inputs) after washout."""
 
-    __slots__ = ("sum_x", "sum_u", "count", "gram", "cross", "prev")
+    __slots__ = ("sum_x", "sum_u", "count", "gram", "cross", "prev", "first")
 
     def __init__(self):
         self.sum_x = self.sum_u = self.gram = self.cross = self.prev = None
+        self.first = None
         self.count = 0
 
 
@@ -71,6 +72,12 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
     n_reservoir, spectral_radius, input_scaling, density, leak_rate, bias_scaling, activation
         As in :class:`Reservoir` (every parameter of :class:`Reservoir` is
         passed to it unchanged).
+    num_layers, bidirectional, inter_scaling
+        A deep and/or bidirectional reservoir, as in :class:`Reservoir`; the
+        representations below are taken over all its state columns. With
+        ``bidirectional=True``, "last" takes each direction's state after it
+        has read the whole sequence: the forward stack's at the last step and
+        the reverse stack's at the first.
     alpha : float, default=1.0
         Ridge penalty of the readout (the intercept is not penalised); with
         ``readout="logistic"`` the penalty ``alpha * ||W||^2`` on the summed
@@ -193,6 +200,7 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
 
     def __init__(self, n_reservoir=100, *, spectral_radius=0.9, input_scaling=1.0,
                  density=0.1, leak_rate=1.0, bias_scaling=0.2, activation="tanh",
+                 num_layers=1, bidirectional=False, inter_scaling=None,
                  alpha=1.0, washout=0, representation="model_space", include_input=True,
                  readout="ridge", n_components=20, embedding_alpha=10.0,
                  n_jobs=None, random_state=None):
@@ -203,6 +211,9 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
         self.leak_rate = leak_rate
         self.bias_scaling = bias_scaling
         self.activation = activation
+        self.num_layers = num_layers
+        self.bidirectional = bidirectional
+        self.inter_scaling = inter_scaling
         self.alpha = alpha
         self.washout = washout
         self.representation = representation
@@ -387,11 +398,15 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
                 block = states[row:row + stop - start]
                 row += stop - start
                 acc = pooled.setdefault(i, _Pooled())
+                if start == 0:
+                    acc.first = block[0].copy()
                 lo = max(start, w) - start
                 if lo < block.shape[0]:
                     self._accumulate(acc, block[lo:], arrays[i][start + lo:stop])
                 if i in final:
-                    rows.append(self._features_of(pooled.pop(i), final[i], arrays[i]))
+                    acc = pooled.pop(i)
+                    rows.append(self._features_of(
+                        acc, self._last_summary(acc.first, block[-1]), arrays[i]))
                     done.append(i)
             if done:
                 yield np.asarray(done), np.vstack(rows)
@@ -411,12 +426,22 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
         if self.representation in ("last", "last_mean"):
             if inc:
                 parts.append(U[ends - 1])
-            parts.append(rows[ends - 1])
+            parts.append(self._last_summary(rows[ends - lengths], rows[ends - 1]))
         if self.representation in ("mean", "last_mean"):
             if inc:
                 parts.append(_segment_sums(U, ends) / lengths[:, None])
             parts.append(_segment_sums(rows, ends) / lengths[:, None])
         return idx, np.hstack(parts)
+
+    def _last_summary(self, first, last):
+        """Each direction's state after it has read the whole sequence: the
+        ``last`` row for the forward columns, the ``first`` row for those of
+        the reverse stack (``bidirectional=True``). Rows may be stacked."""
+        n, _, n_dirs = self.reservoir_._shape
+        if n_dirs == 1:
+            return last
+        reverse = (np.arange(last.shape[-1]) // n) % n_dirs == 1
+        return np.where(reverse, first, last)
 
     def _accumulate(self, acc, states, inputs):
         rep = self.representation

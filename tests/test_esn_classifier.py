@@ -33,13 +33,16 @@ def _sequences(n=40, n_features=2, seed=0, n_classes=3):
 
 def _reference_features(res, X, representation, washout, include_input,
                         components=None, mean=None, embedding_alpha=1.0):
-    """Pooling of Reservoir.transform written out, sequence by sequence."""
+    """Pooling of Reservoir.transform written out, sequence by sequence.
+    Its "last" state: each direction's after reading the whole sequence (the
+    reverse stack's columns of the first row, by the feature names)."""
+    reverse = np.array(["reverse" in name for name in res.get_feature_names_out()])
     rows = []
     for x in X:
         s = res.transform(x)
         parts = []
         if representation in ("last", "last_mean"):
-            parts += ([x[-1]] if include_input else []) + [s[-1]]
+            parts += ([x[-1]] if include_input else []) + [np.where(reverse, s[0], s[-1])]
         if representation in ("mean", "last_mean"):
             parts += ([x[washout:].mean(0)] if include_input else []) + [s[washout:].mean(0)]
         if representation == "model_space":
@@ -73,6 +76,27 @@ def test_ridge_readout_equals_ridge_classifier_on_pooled_states(
                                rtol=1e-7, atol=1e-9)
     np.testing.assert_array_equal(clf.predict(X), ref.predict(F))
     assert clf.n_samples_fitted_ == len(X)
+
+
+@pytest.mark.parametrize("representation", ["last", "last_mean"])
+@pytest.mark.parametrize("layers,bidirectional", [(2, False), (1, True), (2, True)])
+@pytest.mark.parametrize("washout", [0, 2])
+def test_deep_and_bidirectional_reservoirs_pool_every_state_column(
+        representation, layers, bidirectional, washout):
+    """A deep or bidirectional reservoir: the features are those of all the
+    columns of Reservoir.transform, the reverse stack's "last" state taken
+    where it has read the whole sequence (the first step). Washout 0 pools
+    whole blocks at once, washout 2 sequence by sequence: both paths."""
+    X, y = _sequences()
+    clf = ESNClassifier(n_reservoir=15, num_layers=layers, bidirectional=bidirectional,
+                        alpha=0.3, washout=washout, random_state=2,
+                        representation=representation).fit(X, y)
+    F = _reference_features(clf.reservoir_, X, representation, washout, True)
+    assert F.shape[1] == 2 * (2 if representation == "last_mean" else 1) \
+        + 15 * layers * (1 + bidirectional) * (2 if representation == "last_mean" else 1)
+    ref = RidgeClassifier(alpha=0.3).fit(F, y)
+    np.testing.assert_allclose(clf.decision_function(X), ref.decision_function(F),
+                               rtol=1e-7, atol=1e-9)
 
 
 def test_model_space_representation_against_a_per_sequence_reference():
@@ -266,13 +290,13 @@ def test_every_reservoir_parameter_reaches_the_reservoir():
     X, y = _sequences(n=6)
     settings = dict(n_reservoir=12, spectral_radius=0.7, input_scaling=0.4,
                     density=0.3, leak_rate=0.6, bias_scaling=0.1,
-                    activation="identity", n_jobs=1, random_state=5)
+                    activation="identity", num_layers=2, bidirectional=True,
+                    inter_scaling=0.5, n_jobs=1, random_state=5)
     assert set(settings) == res_params
     clf = ESNClassifier(**settings).fit(X, y)
     assert clf.reservoir_.get_params() == settings
     ref = Reservoir(**settings).fit(X[0])
-    np.testing.assert_array_equal(clf.reservoir_.W_.toarray(), ref.W_.toarray())
-    np.testing.assert_array_equal(clf.reservoir_.W_in_, ref.W_in_)
+    np.testing.assert_array_equal(clf.reservoir_.transform(X[1]), ref.transform(X[1]))
 
 
 def test_clone_pickle_and_same_bits():
