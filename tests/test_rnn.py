@@ -239,9 +239,30 @@ def test_many_sequences_and_windows():
         est.fit(seqs, ys)
     pred = est.predict(seqs)
     assert [p.shape for p in pred] == [(30,), (55,), (12,)]
-    windows = est._windows(seqs, [y[:, None] for y in ys])
+    # a batch of three is each sequence alone, from a zero state (to float32
+    # rounding: the batch's BLAS products have other shapes)
+    for p, s in zip(pred, seqs):
+        np.testing.assert_allclose(p, est.predict(s), rtol=1e-5, atol=1e-6)
+    targets = [y[:, None] for y in ys]
+    windows = est._windows(seqs, targets)
+    # windows of 20 overlapping by the washout (2): starts 0, 18, 36, ...;
+    # each is the exact slice of its sequence, inputs and targets alike
+    expected = []
+    for s, t in zip(seqs, targets):
+        starts = [0] if len(s) <= 20 else list(range(0, len(s) - 2, 18))
+        expected += [(s[a:a + 20], t[a:a + 20]) for a in starts]
+    assert len(windows) == len(expected) == 2 + 3 + 1
+    for (u, v), (eu, ev) in zip(windows, expected):
+        np.testing.assert_array_equal(u, eu)
+        np.testing.assert_array_equal(v, ev)
     # every step after the first washout is in exactly one window's loss
-    assert sum(len(u) - 2 for u, _ in windows) == sum(len(s) - 2 for s in seqs)
+    covered = [np.zeros(len(s), int) for s in seqs]
+    for i, s in enumerate(seqs):
+        for a in ([0] if len(s) <= 20 else range(0, len(s) - 2, 18)):
+            covered[i][a + 2:a + 20] += 1
+    for c in covered:
+        np.testing.assert_array_equal(c[2:], 1)
+        np.testing.assert_array_equal(c[:2], 0)
 
 
 def test_grid_search_over_hidden_size_and_learning_rate():
@@ -277,6 +298,10 @@ def test_bad_parameters(params, exc, match):
     ({"periods": (1, 0)}, "positive integers"),
     ({"periods": (1.5, 2)}, "positive integers"),
     ({"periods": ()}, "positive integers"),
+    ({"periods": (True, 2)}, "positive integers"),      # bool is not a period
+    ({"periods": np.array([True, False])}, "positive integers"),
+    ({"periods": "12"}, "positive integers"),
+    ({"periods": (1, 2**70)}, "positive integers"),
 ])
 def test_bad_cwrnn_periods(params, match):
     X, y = _sine_task(50)
@@ -349,3 +374,160 @@ def test_verbose_reports_the_running_loss(capsys):
         lines = [l for l in err.splitlines() if l.startswith("Iteration")]
         assert len(lines) == 3
         assert f"loss={est.loss_curve_[-1]:.4g}" in lines[-1]
+
+
+# -- Clockwork RNN training (a delayed nonlinear echo) -----------------------
+
+def _echo_task(n_sequences, length, seed):
+    """y(t) = sin(3 u(t-4)) u(t-1), u uniform on [-1, 1]: the target is
+    uncorrelated with every lagged input, so a network first sits on a
+    plateau at the target's variance."""
+    rng = np.random.RandomState(seed)
+    U = [rng.uniform(-1, 1, (length, 1)) for _ in range(n_sequences)]
+    Y = []
+    for u in U:
+        y = np.zeros(length)
+        y[4:] = np.sin(3 * u[:-4, 0]) * u[3:-1, 0]
+        Y.append(y)
+    return U, Y
+
+
+def _echo_nrmse(est, washout=5):
+    U, Y = _echo_task(16, 80, seed=1)
+    pred = est.predict(U)
+    yt = np.concatenate([y[washout:] for y in Y])
+    yp = np.concatenate([p[washout:] for p in pred])
+    return float(np.sqrt(np.mean((yt - yp) ** 2)) / yt.std())
+
+
+def test_cwrnn_initial_spectral_radius_is_the_elman_networks():
+    """Block-triangular W_hh: its eigenvalues are the diagonal blocks'. At
+    +-1/sqrt(hidden) the 8-unit blocks of a 4-module network had half the
+    Elman network's spectral radius (a ratio of 0.58 here); at
+    +-1/sqrt(module size) each block has an Elman network's (the largest of
+    four small blocks a little more)."""
+    periods, mask = CWRNNRegressor(hidden_size=32, periods=(1, 2, 4, 8))._cell_options()
+
+    def radius(cell, m, seed):
+        p = _network.init_params(cell, 1, 32, 1, False, 1, np.random.RandomState(seed),
+                                 np.float64, m)
+        return np.abs(np.linalg.eigvals(p["weight_hh_l0"])).max()
+
+    cw = np.mean([radius("cwrnn", mask, s) for s in range(20)])
+    elman = np.mean([radius("elman", None, s) for s in range(20)])
+    assert 0.9 < cw / elman < 1.3
+    p = _network.init_params("cwrnn", 1, 32, 1, False, 1, np.random.RandomState(0),
+                             np.float64, mask)
+    w = p["weight_hh_l0"]
+    assert (w[mask == 0] == 0).all()
+    assert np.abs(w).max() <= 1 / np.sqrt(8) and np.abs(w).max() > 0.9 / np.sqrt(8)
+
+
+def test_auto_patience_spans_enough_updates():
+    """n_iter_no_change="auto": 10 epochs, or as many as make 150 updates; an
+    integer is exactly that many epochs (scikit-learn's meaning)."""
+    X, y = _sine_task(40)
+    # tol so large that no epoch after the first counts as an improvement
+    kw = dict(hidden_size=2, max_iter=400, tol=1e9, random_state=0)
+    est = SimpleRNNRegressor(n_iter_no_change=5, **kw).fit(X, y)
+    assert est.n_iter_ == 1 + 5
+    est = SimpleRNNRegressor(**kw).fit(X, y)          # one batch per epoch
+    assert est.n_iter_ == 1 + 150
+    windows = [X[i:i + 10] for i in range(0, 40, 10)]
+    targets = [y[i:i + 10] for i in range(0, 40, 10)]
+    est = SimpleRNNRegressor(batch_size=1, **kw).fit(windows, targets)  # 4 per epoch
+    assert est.n_iter_ == 1 + 38
+    est = SimpleRNNRegressor(batch_size=1, max_iter=400, tol=1e9, hidden_size=2,
+                             random_state=0).fit([X[i:i + 2] for i in range(0, 40, 2)],
+                                                 [y[i:i + 2] for i in range(0, 40, 2)])
+    assert est.n_iter_ == 1 + 10                        # 20 per epoch: 10 epochs
+
+
+def test_cwrnn_learns_a_delayed_echo_with_default_settings():
+    """The reported failure: 48 sequences of 80 steps, hidden 32, periods
+    (1, 2, 4, 8), max_iter=200: training stopped after ~30 epochs on the
+    initial plateau (NRMSE 1.00, the mean). It must leave the plateau."""
+    U, Y = _echo_task(48, 80, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = CWRNNRegressor(hidden_size=32, periods=(1, 2, 4, 8), max_iter=200,
+                             washout=5, random_state=0).fit(U, Y)
+    assert est.n_iter_ > 100
+    assert _echo_nrmse(est) < 0.6
+
+
+@pytest.mark.slow
+def test_cwrnn_matches_elman_at_equal_parameters_on_the_echo():
+    """At equal parameter counts (769 and 781), over three seeds: the
+    all-ones clock (an Elman network with a block-triangular W_hh) learns the
+    echo at least as well as Elman; the (1, 2, 4, 8) clock as well as an
+    Elman network the size of its period-1 module (8 units), which is all
+    that updates at every step, as the exact lags 1 and 4 require."""
+    U, Y = _echo_task(48, 80, seed=0)
+    kw = dict(max_iter=200, washout=5)
+
+    def mean_nrmse(make):
+        scores = []
+        for seed in range(3):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                scores.append(_echo_nrmse(make(seed).fit(U, Y)))
+        return np.mean(scores)
+
+    elman = mean_nrmse(lambda s: SimpleRNNRegressor(26, random_state=s, **kw))
+    ones = mean_nrmse(lambda s: CWRNNRegressor(32, periods=(1, 1, 1, 1), random_state=s, **kw))
+    clock = mean_nrmse(lambda s: CWRNNRegressor(32, periods=(1, 2, 4, 8), random_state=s, **kw))
+    fast = mean_nrmse(lambda s: SimpleRNNRegressor(8, random_state=s, **kw))
+    assert elman < 0.25
+    assert ones <= 1.05 * elman
+    assert clock <= 1.3 * fast
+@pytest.mark.parametrize("Est", ALL)
+def test_inputs_beyond_float32_are_refused_in_predict_as_in_fit(Est):
+    """A float32 network once returned NaN from predict for finite X beyond
+    float32's range (3.4e38) while fit refused the same data."""
+    X, y = _sine_task(60)
+    est = Est(hidden_size=4, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    big = X.copy()
+    big[7, 0] = 1e39
+    match = r"X holds 1e\+39 at row 7, column 0, beyond the range of dtype='float32'"
+    with pytest.raises(ValueError, match=match):
+        est.predict(big)
+    with pytest.raises(ValueError, match=match):
+        Est(hidden_size=4, max_iter=1).fit(big, y)
+    with pytest.raises(ValueError, match="y holds"):
+        Est(hidden_size=4, max_iter=1).fit(X, y * 1e39)
+    with pytest.raises(ValueError, match=r"X_warmup holds 1e\+39"):
+        est.generate(3, X_warmup=big)
+    # float64 networks read such values (tanh saturates): finite outputs
+    est64 = Est(hidden_size=4, max_iter=1, dtype="float64", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est64.fit(X, y)
+    assert np.isfinite(est64.predict(big)).all()
+
+
+def test_outputs_that_overflow_inside_the_network_are_an_error(monkeypatch):
+    """Finite inputs in range can still meet as inf - inf inside W_ih x
+    (whether they do depends on the BLAS: with FMA 3e38 * 2 - 3e38 * 2 stays
+    inf, without it is NaN). Whatever the network computes, a non-finite
+    output is a ValueError naming X, never NaN predictions."""
+    X, y = _sine_task(60)
+    est = SimpleRNNRegressor(hidden_size=4, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    real = _network.forward
+
+    def overflowing(*args, **kwargs):
+        Y, *rest = real(*args, **kwargs)
+        Y[2:] = np.nan
+        return (Y, *rest)
+
+    monkeypatch.setattr(_network, "forward", overflowing)
+    with pytest.raises(ValueError, match="non-finite output at step 2 of X"):
+        est.predict(X)
+    with pytest.raises(ValueError, match=r"non-finite output at step 2 of X \(sequence 1\)"):
+        est.predict([X[:2], X])
