@@ -29,7 +29,8 @@ from reservoir._sequences import check_scalar_param
 __all__ = ["SeriesInfo", "check_series", "check_exog", "future_positions",
            "future_index", "check_horizon", "default_seasons", "resolve_seasons",
            "check_param", "check_choice", "check_bool", "check_count_or_fraction",
-           "grid_steps", "power_of_two_scale", "MAX_HORIZON"]
+           "grid_steps", "power_of_two_scale", "MAX_HORIZON", "regularise",
+           "RegularisedSeries"]
 
 _NAN_POLICIES = ("raise", "interpolate")
 
@@ -746,3 +747,253 @@ def future_positions(info, horizon):
             f"horizon reaches {int(pos[-1]) + 1} steps ahead ({idx[-1]!r}), more "
             f"than the {MAX_HORIZON} a forecast may have; forecast fewer steps.")
     return pos.astype(np.int64) + 1, idx
+
+
+# -- regularising a series on purpose ------------------------------------------
+_AGGREGATIONS = ("mean", "median", "first", "last", "min", "max", "sum")
+_FILLS = ("interpolate", None)
+
+
+@dataclass
+class RegularisedSeries:
+    """A series put on a regular grid by :func:`regularise`, and what was done.
+
+    Attributes
+    ----------
+    y : pandas.Series or pandas.DataFrame
+        The values on a regular index (a DatetimeIndex with ``freq`` set, or
+        a RangeIndex); same name or columns as the input.
+    freq : pandas.DateOffset or int
+        The grid's step.
+    imputed : pandas.Series of bool
+        On ``y``'s index: True where a value of the row was filled by
+        interpolation (a grid step with no observation, or only NaN).
+    n_rows : int
+        Rows of the input.
+    n_steps_back : int
+        Rows whose label is earlier than the previous row's (the input was
+        sorted by time first; ties keep their order).
+    n_duplicates : int
+        Rows whose label repeats an earlier row's.
+    n_merged : int
+        Input rows aggregated into a grid step together with others
+        (duplicates, and several observations in one step): ``n_rows`` minus
+        the grid steps that hold an observation.
+    n_inserted : int
+        Grid steps with no observation (gaps), filled when ``fill`` is
+        ``"interpolate"``.
+    n_filled : int
+        Values (cells) filled by interpolation.
+    n_missing : int
+        NaN values left in ``y`` (``fill=None``, or NaN at the start or end,
+        which interpolation cannot fill).
+    """
+
+    y: object
+    freq: object
+    imputed: pd.Series
+    n_rows: int
+    n_steps_back: int
+    n_duplicates: int
+    n_merged: int
+    n_inserted: int
+    n_filled: int
+    n_missing: int
+
+    def summary(self):
+        """One sentence saying what was changed.
+
+        Returns
+        -------
+        str
+        """
+        freq = self.freq.freqstr if hasattr(self.freq, "freqstr") else self.freq
+        parts = []
+        if self.n_steps_back:
+            parts.append(f"{self.n_steps_back} step(s) back sorted")
+        if self.n_duplicates:
+            parts.append(f"{self.n_duplicates} duplicated timestamp(s)")
+        if self.n_merged:
+            parts.append(f"{self.n_merged} row(s) aggregated into a step with others")
+        if self.n_inserted:
+            parts.append(f"{self.n_inserted} missing step(s) inserted")
+        if self.n_filled:
+            parts.append(f"{self.n_filled} value(s) interpolated")
+        if self.n_missing:
+            parts.append(f"{self.n_missing} value(s) left NaN")
+        done = "; ".join(parts) if parts else "nothing changed"
+        return f"{self.n_rows} rows -> {len(self.y)} steps of {freq}: {done}."
+
+    def __repr__(self):
+        return f"RegularisedSeries({self.summary()})"
+
+
+def _regular_step(values):
+    """The median of the positive steps of sorted integer labels (or None)."""
+    steps = np.diff(values)
+    steps = steps[steps > 0]
+    return None if len(steps) == 0 else np.median(steps)
+
+
+def regularise(y, freq=None, *, agg="mean", fill="interpolate"):
+    """Put a series on a regular time grid on purpose, and say what was done.
+
+    The rows are sorted by time (ties keep their order), the observations
+    that fall into one step of the grid are aggregated, steps with no
+    observation are inserted and filled by linear interpolation. Nothing
+    happens behind the caller's back: the returned object counts every
+    change, and ``imputed`` marks every row that holds a filled value.
+
+    Anomaly detectors score raw, irregular series as they come (row by row);
+    use this function when a regular grid is what you mean (a forecast on a
+    calendar, or a coarser step), e.g. through ``--freq`` on the command line.
+
+    Parameters
+    ----------
+    y : pandas.Series or pandas.DataFrame
+        Numeric values on a DatetimeIndex (tz-aware or naive) or an integer
+        index; the index may be unsorted, hold duplicates and have gaps.
+    freq : str, pandas.DateOffset, pandas.Timedelta, int or None, default=None
+        Step of the grid (``"5min"``, ``"h"``, ``"D"``, ``"MS"``, ...; an
+        integer for an integer index). None: the median of the positive
+        steps between consecutive sorted labels. Steps of fixed length
+        start at the first label (as ``y.resample(freq, origin="start")``);
+        calendar steps (days, weeks, months, ...) follow pandas' calendar
+        bins.
+    agg : {"mean", "median", "first", "last", "min", "max", "sum"}, default="mean"
+        How the observations of one step (duplicated timestamps, or several
+        rows per step when ``freq`` is coarser than the data) are combined;
+        NaN values are skipped.
+    fill : {"interpolate", None}, default="interpolate"
+        Steps with no value: linear interpolation between the neighbouring
+        steps, or None to leave them NaN. NaN at the start or the end cannot
+        be interpolated and stays (``n_missing`` counts it).
+
+    Returns
+    -------
+    RegularisedSeries
+        ``.y`` on the regular index, the ``imputed`` mask and the counts
+        (``summary()`` says it in one sentence).
+
+    Raises
+    ------
+    TypeError
+        For another kind of index, or values that are not numbers.
+    ValueError
+        For an empty series, or a ``freq`` pandas cannot read.
+
+    See Also
+    --------
+    pandas.Series.resample : the binning used for calendar steps.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from forecasting import regularise
+    >>> y = pd.Series([1.0, 2.0, 4.0, 3.0, 7.0], pd.to_datetime(
+    ...     ["2024-01-01 00:00", "2024-01-01 00:05", "2024-01-01 00:05",
+    ...      "2024-01-01 00:10", "2024-01-01 00:25"]))
+    >>> r = regularise(y, "5min")
+    >>> r.y.round(3).tolist()
+    [1.0, 3.0, 3.0, 4.333, 5.667, 7.0]
+    >>> r.imputed.tolist()
+    [False, False, False, True, True, False]
+    >>> r.summary()
+    '5 rows -> 6 steps of 5min: 1 duplicated timestamp(s); 1 row(s) aggregated into a step with others; 2 missing step(s) inserted; 2 value(s) interpolated.'
+    """
+    if isinstance(y, pd.Series):
+        frame, was_series = y.to_frame(), True
+    elif isinstance(y, pd.DataFrame):
+        frame, was_series = y, False
+        if frame.columns.has_duplicates:
+            dup = frame.columns[frame.columns.duplicated()][0]
+            raise ValueError(f"y has several columns named {dup!r}; rename them "
+                             "first.")
+    else:
+        raise TypeError(f"y must be a pandas Series or DataFrame; got "
+                        f"{type(y).__name__}.")
+    if not isinstance(agg, str) or agg not in _AGGREGATIONS:
+        raise ValueError(f"agg={agg!r} must be one of {_AGGREGATIONS}.")
+    if fill not in _FILLS:
+        raise ValueError(f"fill={fill!r} must be 'interpolate' or None.")
+    if len(frame) == 0:
+        raise ValueError("y is empty; pass a series with observations.")
+    index = frame.index
+    datetime = isinstance(index, pd.DatetimeIndex)
+    if not datetime and not (index.dtype.kind in "iu"
+                             and not isinstance(index.dtype, pd.CategoricalDtype)):
+        raise TypeError(f"y has an index of type {type(index).__name__} (dtype "
+                        f"{index.dtype}); regularise needs a DatetimeIndex or an "
+                        "integer index (e.g. y.set_index(pd.to_datetime(...))).")
+    values = _as_float(frame, "y")
+    order = np.argsort(index.asi8 if datetime else np.asarray(index, np.int64),
+                       kind="stable")
+    keys = (index.asi8 if datetime else np.asarray(index, np.int64))
+    n_back = int((np.diff(keys) < 0).sum())
+    keys, values = keys[order], values[order]
+    n_dup = int((np.diff(keys) == 0).sum())
+    data = pd.DataFrame(values, columns=frame.columns)
+    if datetime:
+        sorted_index = index[order]
+        if freq is None:
+            med = _regular_step(keys)
+            if med is None:
+                raise ValueError("y has a single timestamp; pass freq to say the "
+                                 "grid's step.")
+            freq = _step_alias(pd.to_timedelta(int(med), unit=index.unit))
+        try:
+            offset = to_offset(freq)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"freq={freq!r} is not a frequency pandas can read "
+                             f"({exc}); pass e.g. '5min', 'h', 'D' or 'MS'.") from None
+        if isinstance(offset, Tick) and not isinstance(offset, Day):
+            kwargs = {"origin": "start"}
+        else:
+            kwargs = {}
+        data.index = sorted_index
+        resampler = data.resample(offset, **kwargs)
+        size = resampler.size()
+        out = resampler.agg(agg) if agg != "sum" else resampler.sum(min_count=1)
+        out.index.name = index.name
+        step = offset
+    else:
+        if freq is None:
+            med = _regular_step(keys)
+            if med is None:
+                raise ValueError("y has a single label; pass freq to say the "
+                                 "grid's step.")
+            freq = int(round(med))
+        step = check_param(freq, "freq", kind=Integral, low=1,
+                           hint="An integer step for an integer index.")
+        first = int(keys[0])
+        bins = (keys - first) // step
+        n_bins = int(bins[-1]) + 1
+        groups = data.groupby(bins)
+        size = groups.size().reindex(range(n_bins), fill_value=0)
+        out = (groups.agg(agg) if agg != "sum" else groups.sum(min_count=1))
+        out = out.reindex(range(n_bins))
+        out.index = pd.RangeIndex(first, first + step * n_bins, step, name=index.name)
+        size.index = out.index
+    out = out.astype(np.float64)
+    empty = size.to_numpy() == 0
+    out.iloc[empty, :] = np.nan
+    before = out.isna().to_numpy()
+    if fill == "interpolate":
+        arr = out.to_numpy(copy=True)
+        pos = np.arange(len(arr))
+        for j in range(arr.shape[1]):
+            miss = np.isnan(arr[:, j])
+            ok = np.flatnonzero(~miss)
+            if miss.any() and len(ok) >= 2:
+                inside = miss & (pos > ok[0]) & (pos < ok[-1])
+                arr[inside, j] = np.interp(pos[inside], ok, arr[ok, j])
+        out = pd.DataFrame(arr, index=out.index, columns=out.columns)
+    after = out.isna().to_numpy()
+    filled = before & ~after
+    imputed = pd.Series(filled.any(axis=1), index=out.index, name="imputed")
+    result = out.iloc[:, 0].rename(y.name) if was_series else out
+    return RegularisedSeries(
+        y=result, freq=step, imputed=imputed, n_rows=len(frame), n_steps_back=n_back,
+        n_duplicates=n_dup, n_merged=int(len(frame) - (~empty).sum()),
+        n_inserted=int(empty.sum()), n_filled=int(filled.sum()),
+        n_missing=int(after.sum()))
