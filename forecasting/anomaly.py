@@ -36,12 +36,15 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from numba import njit
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from . import _transforms as tf
-from ._validation import (_NAN_POLICIES, check_choice, check_param, check_series,
-                          grid_steps, power_of_two_scale, resolve_seasons)
+from ._validation import (_NAN_POLICIES, check_bool, check_choice, check_param,
+                          check_stream,
+                          power_of_two_scale, resolve_seasons)
+from ._warnings import ForecastingWarning
 
 __all__ = ["AnomalyDetector", "AnomalyResult", "RollingZScoreDetector",
            "SeasonalNaiveDetector", "default_anomaly_estimator"]
@@ -83,6 +86,25 @@ class AnomalyResult:
     predictions : pandas.DataFrame
         The one-step-ahead predictions the residuals come from, in the
         series' units (NaN where the detector has none yet).
+    imputed : pandas.Series of bool
+        Rows holding a value filled by ``nan_policy="interpolate"``; they
+        are never flagged.
+    after_gap : pandas.Series of bool
+        Rows whose step from the previous row is longer than 1.5 steps of
+        ``freq_`` (a gap in the timestamps).
+    duplicate : pandas.Series of bool
+        Rows whose timestamp equals the previous row's (scored as the next
+        observation, in row order).
+    step_back : pandas.Series of bool
+        Rows whose timestamp is earlier than the previous row's (scored in
+        row order).
+
+    cooldown : int
+        The detector's ``cooldown`` (rows after an alarm with no new one).
+    rearm : bool
+        The detector's ``rearm``.
+
+    All the Series are on the input's index, in the input's order.
     """
 
     scores: pd.Series
@@ -90,10 +112,118 @@ class AnomalyResult:
     flags: pd.Series
     contributions: pd.DataFrame
     predictions: pd.DataFrame
+    imputed: pd.Series = None
+    after_gap: pd.Series = None
+    duplicate: pd.Series = None
+    step_back: pd.Series = None
+
+    cooldown: int = 0
+    rearm: bool = False
+
+    def flag(self, threshold=None, *, cooldown=None, rearm=None):
+        """The alarms another rule would raise on these scores.
+
+        A quick way to make the detector more or less sensitive without
+        scoring again; equal to the ``flags`` of a detector with these
+        parameters run over the same rows (imputed rows are never flagged).
+        The rule's state starts afresh at the first row.
+
+        Parameters
+        ----------
+        threshold : float or None, default=None
+            Score above which a row may raise an alarm (None: this result's).
+        cooldown : int or None, default=None
+            Rows after an alarm during which no new alarm is raised.
+        rearm : bool or None, default=None
+            Whether a new alarm needs the score to have come back to the
+            threshold or below since the last one.
+
+        Returns
+        -------
+        pandas.Series of bool
+            On the scores' index, named ``"anomaly"``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from forecasting import AnomalyResult
+        >>> s = pd.Series([0.0, 4, 5, 0, 4, 0, 0, 6])
+        >>> none = pd.Series(False, index=s.index)
+        >>> res = AnomalyResult(s, 3.0, s > 3, None, None, imputed=none)
+        >>> res.flag(cooldown=2).tolist()
+        [False, True, False, False, True, False, False, True]
+        >>> res.flag(cooldown=3, rearm=True).tolist()
+        [False, True, False, False, False, False, False, True]
+        """
+        thr = self.threshold if threshold is None else check_param(
+            threshold, "threshold", hint="A number on the score's scale.")
+        cd = self.cooldown if cooldown is None else check_param(
+            cooldown, "cooldown", kind=Integral, low=0)
+        re = self.rearm if rearm is None else check_bool(rearm, "rearm")
+        eligible = (np.ones(len(self.scores), dtype=bool) if self.imputed is None
+                    else ~self.imputed.to_numpy(dtype=bool))
+        out, _ = _alarms(self.scores.to_numpy(dtype=np.float64), eligible, thr,
+                         cd, re)
+        return pd.Series(out, index=self.scores.index, name="anomaly")
+
+    def to_frame(self):
+        """Every per-row part in one DataFrame on the input's index.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``score``, ``anomaly``, ``imputed``, ``after_gap``,
+            ``duplicate``, ``step_back``.
+        """
+        parts = {"score": self.scores, "anomaly": self.flags,
+                 "imputed": self.imputed, "after_gap": self.after_gap,
+                 "duplicate": self.duplicate, "step_back": self.step_back}
+        # arrays, not Series: an index with duplicated timestamps cannot align
+        return pd.DataFrame({k: v.to_numpy() for k, v in parts.items()},
+                            index=self.scores.index)
 
     def __repr__(self):
         return (f"AnomalyResult({len(self.scores)} scores, threshold "
                 f"{self.threshold:.4g}, {int(self.flags.sum())} flagged)")
+
+
+# -- the alarm rule: one compiled pass over the scores ------------------------
+_NEVER = 2**62          # "steps since the last alarm" before the first alarm
+
+
+@njit(cache=True, nogil=True)
+def _alarm_kernel(scores, eligible, threshold, cooldown, rearm, since, armed, out):
+    """Alarms of one chunk of scores, continuing the rule's state.
+
+    scores (n,) float64, eligible (n,) bool (False: never an alarm, e.g. an
+    imputed row), out (n,) bool filled in place. An alarm is raised at step
+    i when ``scores[i] > threshold``, ``eligible[i]``, more than ``cooldown``
+    steps have passed since the last alarm (``since`` counts them) and, with
+    ``rearm``, the score has been at or below ``threshold`` since that alarm
+    (``armed``). Returns the state (since, armed) after the chunk.
+    """
+    for i in range(scores.shape[0]):
+        if since < _NEVER:
+            since += 1
+        if scores[i] > threshold:
+            if eligible[i] and since > cooldown and (armed or not rearm):
+                out[i] = True
+                since = 0
+                armed = False
+        else:
+            armed = True
+    return since, armed
+
+
+def _alarms(scores, eligible, threshold, cooldown, rearm, state=None):
+    """(alarms, state) of the rule on ``scores``; ``state`` carries over."""
+    since, armed = (_NEVER, True) if state is None else state
+    out = np.zeros(len(scores), dtype=bool)
+    since, armed = _alarm_kernel(np.ascontiguousarray(scores, dtype=np.float64),
+                                 np.ascontiguousarray(eligible, dtype=np.bool_),
+                                 float(threshold), int(cooldown), bool(rearm),
+                                 int(since), bool(armed), out)
+    return out, (int(since), bool(armed))
 
 
 # -- the pipeline's math: pure functions on arrays --------------------------
@@ -175,6 +305,7 @@ class _BaseDetector(BaseEstimator):
         self._smoothing = check_param(self.smoothing, "smoothing", kind=Integral,
                                       low=1)
         self._cooldown = check_param(self.cooldown, "cooldown", kind=Integral, low=0)
+        self._rearm = check_bool(self.rearm, "rearm")
         self._scale_floor = check_param(self.scale_floor, "scale_floor", low=0,
                                         high=1, low_inclusive=False)
 
@@ -185,8 +316,10 @@ class _BaseDetector(BaseEstimator):
         Parameters
         ----------
         y : pandas.Series or pandas.DataFrame
-            On a regular DatetimeIndex, PeriodIndex or RangeIndex, as for
-            :class:`forecasting.Forecaster`; no constant column.
+            Numeric columns on a DatetimeIndex, PeriodIndex or integer index,
+            rows in time order as they came: gaps, duplicated timestamps and
+            an occasional small step back are allowed (see
+            :mod:`forecasting.anomaly`, "Timestamps").
 
         Returns
         -------
@@ -194,26 +327,26 @@ class _BaseDetector(BaseEstimator):
         """
         self._validate_base()
         self._validate_params()
-        Y, info, n_filled = check_series(y, "y", nan_policy=self._nan_policy)
+        Y, info, marks = check_stream(y, "y", nan_policy=self._nan_policy)
         # extreme magnitudes: work in exactly rescaled units (power_of_two_scale);
         # scores do not depend on the units, predictions are given back in them
         self._y_scale = power_of_two_scale(Y)
         self._last_row = Y[-1].copy()
         Y = Y / self._y_scale
         sd = Y.std(axis=0)
-        if np.any(sd == 0):
-            j = int(np.flatnonzero(sd == 0)[0])
-            raise ValueError(
-                f"y column {info.columns[j]!r} is constant (zero variance, value "
-                f"{self._last_row[j]!r}): there is no normal variation to learn; "
-                "drop the column or fit on a stretch where it varies.")
+        self.constant_columns_ = [info.columns[j] for j in np.flatnonzero(sd == 0)]
+        if self.constant_columns_:
+            warnings.warn(
+                f"y column(s) {self.constant_columns_} are constant in fit: there is "
+                "no normal variation to learn, so any later change of them scores "
+                "as anomalous.", ForecastingWarning, stacklevel=2)
         self._info = info
-        self._start = y.index[0]
         self.columns_ = list(info.columns)
         self.n_features_in_ = Y.shape[1]
         self.freq_ = info.freq
-        self.n_interpolated_ = n_filled
-        t = np.arange(len(Y), dtype=np.float64)
+        self.regular_ = bool(info.regular)
+        self.n_interpolated_ = marks.n_filled
+        t = marks.t
         self._fit_model(Y, t)
         # residual scale of the training series (sets the scale floor)
         stream = self._new_stream()
@@ -229,13 +362,17 @@ class _BaseDetector(BaseEstimator):
         q1, q3 = np.percentile(E[ok], [25, 75], axis=0)
         base = (q3 - q1) / _IQR_TO_SIGMA
         base = np.where(base > 0, base, np.abs(E[ok]).mean(axis=0))
-        base = np.where(base > 0, base, _MIN_RESIDUAL_SCALE * sd)
+        # a series predicted perfectly: a tiny share of its spread (or, for a
+        # constant column, of its level), so any later deviation scores high
+        spread = np.where(sd > 0, sd, np.maximum(np.abs(Y).max(axis=0), 1.0))
+        base = np.where(base > 0, base, _MIN_RESIDUAL_SCALE * spread)
         self._residual_scale = base                     # in the rescaled units
         self.residual_scale_ = base * self._y_scale
         # training scores set the threshold; the stream then continues after y
         self._stream = self._fresh_stream()
         scores, _, _, live = self._score_chunk(Y, t, self._stream)
         self.training_scores_ = pd.Series(scores, index=y.index, name="score")
+        live &= ~marks.imputed
         if self._threshold is not None:
             self.threshold_ = self._threshold
         else:
@@ -246,7 +383,7 @@ class _BaseDetector(BaseEstimator):
                     "(the first score needs min_periods earlier scores of the "
                     "residuals); pass a longer series or reduce min_periods.")
             self.threshold_ = float(np.quantile(live, 1.0 - self._contamination))
-        self._flags(scores, self._stream)
+        self._flags(scores, marks.imputed, self._stream)
         return self
 
     def anomaly_score(self, y):
@@ -259,13 +396,15 @@ class _BaseDetector(BaseEstimator):
         Parameters
         ----------
         y : pandas.Series or pandas.DataFrame
-            The fitted columns, on the fitted frequency (it may start at any
-            label of the fitted grid, before or after the training series).
+            The fitted columns, with the same kind of index (and time zone);
+            it may start anywhere, before or after the training series, and
+            its timestamps may be irregular as in :meth:`fit`.
 
         Returns
         -------
         pandas.Series
-            On ``y``'s index, named ``"score"``; 0 during the warm-up.
+            On ``y``'s index (its order, every row), named ``"score"``; 0
+            during the warm-up.
         """
         return self.detect(y).scores
 
@@ -297,9 +436,8 @@ class _BaseDetector(BaseEstimator):
         AnomalyResult
         """
         check_is_fitted(self, "threshold_")
-        Y, index = self._check_new(y, "y")
-        t = self._positions(index, "y")
-        return self._result(Y, t, index, self._fresh_stream())
+        Y, _, marks = self._check_new(y, "y")
+        return self._result(Y, marks, y.index, self._fresh_stream())
 
     def update(self, y_new):
         """Score new observations online, continuing after the last ones seen.
@@ -312,52 +450,37 @@ class _BaseDetector(BaseEstimator):
         Parameters
         ----------
         y_new : pandas.Series or pandas.DataFrame
-            The steps right after the last observation seen (its index must
-            continue it exactly).
+            The rows that came after the last one seen (any number, one at a
+            time too); the step from the last row seen to its first row is
+            checked and marked like every other step (a gap, a duplicate, a
+            small step back), and rows from further back are refused.
 
         Returns
         -------
         AnomalyResult
-            Of the new points only.
+            Of the new rows only.
         """
         check_is_fitted(self, "threshold_")
-        Y, index = self._check_new(y_new, "y_new", continuing=True)
-        t = self._positions(index, "y_new")
-        res = self._result(Y, t, index, self._stream)
-        self._info.last = index[-1]
+        Y, info, marks = self._check_new(y_new, "y_new", continuing=True)
+        res = self._result(Y, marks, y_new.index, self._stream)
+        self._info = info
         self._last_row = Y[-1] * self._y_scale
         return res
 
     # -- helpers -------------------------------------------------------------
     def _check_new(self, y, name, continuing=False):
-        """``y`` on the fitted columns and frequency grid, as rescaled values
-        (the same checks as ``fit``'s; ``continuing``: right after the last
-        observation seen, interpolated across the junction)."""
-        Y, _, _ = check_series(y, name, nan_policy=self._nan_policy,
-                               fitted=self._info, continuing=continuing,
-                               previous=self._last_row if continuing else None)
-        return Y / self._y_scale, y.index
-
-    def _positions(self, index, name):
-        """Time positions (steps since the training series' first label)."""
-        first, start, info = index[0], self._start, self._info
-        if info.kind == "range":
-            off = (int(first) - int(start)) / info.freq
-        elif info.kind == "period":
-            off = first.ordinal - start.ordinal
-        else:
-            off = grid_steps(pd.DatetimeIndex([first]), start, info.freq)[0]
-        if not (np.isfinite(off) and abs(off - round(off)) <= 1e-9):
-            raise ValueError(f"{name}'s first label {first!r} is not on the fitted "
-                             f"frequency grid (start {start!r}, frequency "
-                             f"{info.freq}).")
-        return float(round(off)) + np.arange(len(index), dtype=np.float64)
+        """(rescaled values, stream info, marks) of ``y`` on the fitted
+        columns (the same checks as ``fit``'s; ``continuing``: after the last
+        row seen, interpolated across the junction)."""
+        Y, info, marks = check_stream(y, name, nan_policy=self._nan_policy,
+                                      fitted=self._info, continuing=continuing,
+                                      previous=self._last_row if continuing else None)
+        return Y / self._y_scale, info, marks
 
     def _fresh_stream(self):
         s = self._new_stream()
         k = self.n_features_in_
-        s.update(E_hist=np.empty((0, k)), a_hist=np.empty(0), pos=0,
-                 last_flag=None)
+        s.update(E_hist=np.empty((0, k)), a_hist=np.empty(0), alarm_state=None)
         return s
 
     def _score_chunk(self, Y, t, stream):
@@ -382,26 +505,31 @@ class _BaseDetector(BaseEstimator):
         s = np.clip(np.nan_to_num(s, nan=0.0, posinf=_MAX_SCORE), 0.0, _MAX_SCORE)
         return s, shares, pred, live
 
-    def _result(self, Y, t, index, stream):
-        scores, shares, pred, _ = self._score_chunk(Y, t, stream)
+    def _result(self, Y, marks, index, stream):
+        scores, shares, pred, _ = self._score_chunk(Y, marks.t, stream)
         s = pd.Series(scores, index=index, name="score")
-        flags = self._flags(scores, stream)
+        flags = self._flags(scores, marks.imputed, stream)
+
+        def mark(values, name):
+            return pd.Series(values, index=index, name=name)
+
         return AnomalyResult(
-            scores=s, threshold=self.threshold_,
-            flags=pd.Series(flags, index=index, name="anomaly"),
+            scores=s, threshold=self.threshold_, flags=mark(flags, "anomaly"),
             contributions=pd.DataFrame(shares, index=index, columns=self.columns_),
             predictions=pd.DataFrame(pred * self._y_scale, index=index,
-                                     columns=self.columns_))
+                                     columns=self.columns_),
+            imputed=mark(marks.imputed, "imputed"),
+            after_gap=mark(marks.after_gap, "after_gap"),
+            duplicate=mark(marks.duplicate, "duplicate"),
+            step_back=mark(marks.step_back, "step_back"),
+            cooldown=self._cooldown, rearm=self._rearm)
 
-    def _flags(self, scores, stream):
-        """scores > threshold_, thinned by the cooldown (carried in stream)."""
-        flags = np.zeros(len(scores), dtype=bool)
-        last, pos = stream["last_flag"], stream["pos"]
-        for i in np.flatnonzero(scores > self.threshold_):
-            if last is None or pos + i - last > self._cooldown:
-                flags[i] = True
-                last = pos + int(i)
-        stream["last_flag"], stream["pos"] = last, pos + len(scores)
+    def _flags(self, scores, imputed, stream):
+        """The alarm rule on ``scores`` (never on imputed rows), its state
+        carried in ``stream``."""
+        flags, stream["alarm_state"] = _alarms(
+            scores, ~imputed, self.threshold_, self._cooldown, self._rearm,
+            stream["alarm_state"])
         return flags
 
     def _validate_params(self):
@@ -476,6 +604,10 @@ class AnomalyDetector(_BaseDetector):
         policy: one alarm per incident rather than one per step). Causal;
         it carries over from :meth:`fit` to :meth:`update` and between
         updates. Scores are not affected.
+    rearm : bool, default=False
+        With True, a new alarm also needs the score to have come back to
+        ``threshold_`` or below since the last alarm (one alarm per
+        excursion, however long).
     nan_policy : {"raise", "interpolate"}, default="raise"
         NaN in the series: an error naming its position, or filled by
         linear interpolation between its neighbours (NaN at the start or
@@ -536,7 +668,7 @@ class AnomalyDetector(_BaseDetector):
     def __init__(self, estimator=None, *, season_length="auto", n_fourier=3,
                  score="likelihood", window=1000, min_periods=50, smoothing=10,
                  contamination=0.01, threshold=None, scale_floor=0.1,
-                 cooldown=0, nan_policy="raise"):
+                 cooldown=0, rearm=False, nan_policy="raise"):
         self.estimator = estimator
         self.season_length = season_length
         self.n_fourier = n_fourier
@@ -548,6 +680,7 @@ class AnomalyDetector(_BaseDetector):
         self.threshold = threshold
         self.scale_floor = scale_floor
         self.cooldown = cooldown
+        self.rearm = rearm
         self.nan_policy = nan_policy
 
     def _validate_params(self):
@@ -562,7 +695,8 @@ class AnomalyDetector(_BaseDetector):
     def _fit_model(self, Y, t):
         self.seasons_ = resolve_seasons(self.season_length, self._info)
         self._mean = Y.mean(axis=0)
-        self._std = Y.std(axis=0)
+        sd = Y.std(axis=0)
+        self._std = np.where(sd > 0, sd, 1.0)       # a constant column: centred only
         est = (default_anomaly_estimator() if self.estimator is None
                else self.estimator)
         self.estimator_ = clone(est)
@@ -661,6 +795,10 @@ class SeasonalNaiveDetector(_BaseDetector):
         policy: one alarm per incident rather than one per step). Causal;
         it carries over from :meth:`fit` to :meth:`update` and between
         updates. Scores are not affected.
+    rearm : bool, default=False
+        With True, a new alarm also needs the score to have come back to
+        ``threshold_`` or below since the last alarm (one alarm per
+        excursion, however long).
     nan_policy : {"raise", "interpolate"}, default="raise"
         NaN in the series: an error naming its position, or filled by
         linear interpolation between its neighbours (NaN at the start or
@@ -717,7 +855,7 @@ class SeasonalNaiveDetector(_BaseDetector):
 
     def __init__(self, season_length="auto", *, score="likelihood", window=1000,
                  min_periods=50, smoothing=10, contamination=0.01, threshold=None,
-                 scale_floor=0.1, cooldown=0, nan_policy="raise"):
+                 scale_floor=0.1, cooldown=0, rearm=False, nan_policy="raise"):
         self.season_length = season_length
         self.score = score
         self.window = window
@@ -727,6 +865,7 @@ class SeasonalNaiveDetector(_BaseDetector):
         self.threshold = threshold
         self.scale_floor = scale_floor
         self.cooldown = cooldown
+        self.rearm = rearm
         self.nan_policy = nan_policy
 
     def _validate_params(self):
@@ -809,6 +948,10 @@ class RollingZScoreDetector(_BaseDetector):
         policy: one alarm per incident rather than one per step). Causal;
         it carries over from :meth:`fit` to :meth:`update` and between
         updates. Scores are not affected.
+    rearm : bool, default=False
+        With True, a new alarm also needs the score to have come back to
+        ``threshold_`` or below since the last alarm (one alarm per
+        excursion, however long).
     nan_policy : {"raise", "interpolate"}, default="raise"
         NaN in the series: an error naming its position, or filled by
         linear interpolation between its neighbours (NaN at the start or
@@ -859,7 +1002,7 @@ class RollingZScoreDetector(_BaseDetector):
 
     def __init__(self, *, score="likelihood", window=1000, min_periods=50,
                  smoothing=10, contamination=0.01, threshold=None, scale_floor=0.1,
-                 cooldown=0, nan_policy="raise"):
+                 cooldown=0, rearm=False, nan_policy="raise"):
         self.score = score
         self.window = window
         self.min_periods = min_periods
@@ -868,6 +1011,7 @@ class RollingZScoreDetector(_BaseDetector):
         self.threshold = threshold
         self.scale_floor = scale_floor
         self.cooldown = cooldown
+        self.rearm = rearm
         self.nan_policy = nan_policy
 
     def _fit_model(self, Y, t):
