@@ -1130,7 +1130,24 @@ def _stream_freq(index, kind, name):
         raise ValueError(
             f"{name} has {len(index)} row(s) but no two distinct timestamps, so no "
             "time step can be measured; pass a longer series.")
-    return to_offset(pd.Series(pos).median()), False
+    return to_offset(_round_step(pd.Series(pos).median())), False
+
+
+#: A median step within this share of a whole number of days, hours, minutes
+#: or seconds is read as that round step (jittered timestamps of 5-minute data
+#: have a median step of 5 min 01 s; the seasons are those of 5 minutes).
+ROUND_STEP_TOLERANCE = 0.02
+
+
+def _round_step(step):
+    """The round step (whole days, hours, minutes or seconds) nearest to the
+    Timedelta ``step`` within ROUND_STEP_TOLERANCE, else ``step`` itself."""
+    for unit in ("1D", "1h", "1min", "1s"):
+        u = pd.Timedelta(unit)
+        k = round(step / u)
+        if k >= 1 and abs(k * u - step) <= ROUND_STEP_TOLERANCE * step:
+            return k * u
+    return step
 
 
 def _stream_positions(labels, info, name):

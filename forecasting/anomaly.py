@@ -50,6 +50,12 @@ __all__ = ["AnomalyDetector", "AnomalyResult", "RollingZScoreDetector",
            "SeasonalNaiveDetector", "default_anomaly_estimator"]
 
 _SCORES = ("likelihood", "robust_z")
+# The default alarm rule, chosen by the protocol of benchmarks/bench_anomaly.py
+# (benchmarks/anomaly_results.md): an alarm when the score exceeds
+# DEFAULT_THRESHOLD, at most one per DEFAULT_COOLDOWN + 1 rows.
+DEFAULT_THRESHOLD = 3.0
+DEFAULT_COOLDOWN = 200
+DEFAULT_REARM = False
 _IQR_TO_SIGMA = 1.349          # IQR of a standard normal
 _LN10 = math.log(10.0)
 _MAX_SCORE = 1e6               # caps robust_z scores of a constant stretch
@@ -289,13 +295,14 @@ class _BaseDetector(BaseEstimator):
         """Check the shared parameters; keep Python-typed copies."""
         check_choice(self.score, "score", _SCORES)
         self._nan_policy = check_choice(self.nan_policy, "nan_policy", _NAN_POLICIES)
-        self._contamination = check_param(
+        self._contamination = None if self.contamination is None else check_param(
             self.contamination, "contamination", low=0, high=0.5,
             low_inclusive=False, hint="E.g. 0.01 (the share of training steps "
-            "expected to be anomalous).")
-        self._threshold = None if self.threshold is None else check_param(
+            "expected to be anomalous), or None to use threshold.")
+        self._threshold = check_param(
             self.threshold, "threshold",
-            hint="Pass None (use contamination) or a number on the score's scale.")
+            hint=f"A number on the score's scale (default {DEFAULT_THRESHOLD:g}; "
+            "lower is more sensitive).")
         self._window = check_param(self.window, "window", kind=Integral, low=3)
         self._min_periods = check_param(self.min_periods, "min_periods",
                                         kind=Integral, low=2)
@@ -373,15 +380,17 @@ class _BaseDetector(BaseEstimator):
         scores, _, _, live = self._score_chunk(Y, t, self._stream)
         self.training_scores_ = pd.Series(scores, index=y.index, name="score")
         live &= ~marks.imputed
-        if self._threshold is not None:
+        live = scores[live]
+        if len(live) == 0:
+            # whatever sets the threshold: a training series with no score
+            # past the warm-up is shorter than the model needs
+            raise ValueError(
+                f"y has {len(Y)} observations and none is past the warm-up "
+                "(the first score needs min_periods earlier scores of the "
+                "residuals); pass a longer series or reduce min_periods.")
+        if self._contamination is None:
             self.threshold_ = self._threshold
         else:
-            live = scores[live]
-            if len(live) == 0:
-                raise ValueError(
-                    f"y has {len(Y)} observations and none is past the warm-up "
-                    "(the first score needs min_periods earlier scores of the "
-                    "residuals); pass a longer series or reduce min_periods.")
             self.threshold_ = float(np.quantile(live, 1.0 - self._contamination))
         self._flags(scores, marks.imputed, self._stream)
         return self
@@ -588,26 +597,30 @@ class AnomalyDetector(_BaseDetector):
         Steps of the short mean of the combined residual that
         ``score="likelihood"`` compares with its longer history (>= 1; 1
         scores each step alone). Unused with ``score="robust_z"``.
-    contamination : float in (0, 0.5], default=0.01
-        Share of the training steps (past the warm-up) expected above the
-        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
-        the training scores. Ignored when ``threshold`` is given.
-    threshold : float or None, default=None
-        A fixed, finite threshold on the score's scale instead of one set
-        by ``contamination``.
+    threshold : float, default=3.0
+        Score above which a row raises an alarm. The score is a calibrated
+        surprise, ``-log10`` of a tail probability: 3 is a 1-in-1,000 event
+        of the recent residuals. Lower is more sensitive (2: more alarms,
+        earlier), higher less (4 or 5: only large excursions).
+    cooldown : int, default=200
+        Rows after an alarm during which no new alarm is raised: one alarm
+        per incident rather than one per row above the threshold. Longer is
+        quieter; 0 flags every row above the threshold. Causal; it carries
+        over from :meth:`fit` to :meth:`update` and between updates. Scores
+        are not affected.
+    rearm : bool, default=False
+        With True, a new alarm also needs the score to have come back to
+        ``threshold_`` or below since the last alarm (one alarm per
+        excursion, however long it lasts).
+    contamination : float in (0, 0.5] or None, default=None
+        Instead of ``threshold``: the share of the training rows (past the
+        warm-up) expected above the threshold, so ``threshold_`` is the
+        ``1 - contamination`` quantile of the training scores (it then
+        depends on the training series; ``threshold`` is ignored).
     scale_floor : float in (0, 1], default=0.1
         The rolling residual scale never drops below this share of the
         training residuals' scale ``residual_scale_``, so constant
         stretches score finitely.
-    cooldown : int, default=0
-        Steps after a flag during which no new flag is raised (an alert
-        policy: one alarm per incident rather than one per step). Causal;
-        it carries over from :meth:`fit` to :meth:`update` and between
-        updates. Scores are not affected.
-    rearm : bool, default=False
-        With True, a new alarm also needs the score to have come back to
-        ``threshold_`` or below since the last alarm (one alarm per
-        excursion, however long).
     nan_policy : {"raise", "interpolate"}, default="raise"
         NaN in the series: an error naming its position, or filled by
         linear interpolation between its neighbours (NaN at the start or
@@ -667,8 +680,9 @@ class AnomalyDetector(_BaseDetector):
 
     def __init__(self, estimator=None, *, season_length="auto", n_fourier=3,
                  score="likelihood", window=1000, min_periods=50, smoothing=10,
-                 contamination=0.01, threshold=None, scale_floor=0.1,
-                 cooldown=0, rearm=False, nan_policy="raise"):
+                 threshold=DEFAULT_THRESHOLD, cooldown=DEFAULT_COOLDOWN,
+                 rearm=DEFAULT_REARM, contamination=None, scale_floor=0.1,
+                 nan_policy="raise"):
         self.estimator = estimator
         self.season_length = season_length
         self.n_fourier = n_fourier
@@ -779,26 +793,30 @@ class SeasonalNaiveDetector(_BaseDetector):
         Steps of the short mean of the combined residual that
         ``score="likelihood"`` compares with its longer history (>= 1; 1
         scores each step alone). Unused with ``score="robust_z"``.
-    contamination : float in (0, 0.5], default=0.01
-        Share of the training steps (past the warm-up) expected above the
-        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
-        the training scores. Ignored when ``threshold`` is given.
-    threshold : float or None, default=None
-        A fixed, finite threshold on the score's scale instead of one set
-        by ``contamination``.
+    threshold : float, default=3.0
+        Score above which a row raises an alarm. The score is a calibrated
+        surprise, ``-log10`` of a tail probability: 3 is a 1-in-1,000 event
+        of the recent residuals. Lower is more sensitive (2: more alarms,
+        earlier), higher less (4 or 5: only large excursions).
+    cooldown : int, default=200
+        Rows after an alarm during which no new alarm is raised: one alarm
+        per incident rather than one per row above the threshold. Longer is
+        quieter; 0 flags every row above the threshold. Causal; it carries
+        over from :meth:`fit` to :meth:`update` and between updates. Scores
+        are not affected.
+    rearm : bool, default=False
+        With True, a new alarm also needs the score to have come back to
+        ``threshold_`` or below since the last alarm (one alarm per
+        excursion, however long it lasts).
+    contamination : float in (0, 0.5] or None, default=None
+        Instead of ``threshold``: the share of the training rows (past the
+        warm-up) expected above the threshold, so ``threshold_`` is the
+        ``1 - contamination`` quantile of the training scores (it then
+        depends on the training series; ``threshold`` is ignored).
     scale_floor : float in (0, 1], default=0.1
         The rolling residual scale never drops below this share of the
         training residuals' scale ``residual_scale_``, so constant
         stretches score finitely.
-    cooldown : int, default=0
-        Steps after a flag during which no new flag is raised (an alert
-        policy: one alarm per incident rather than one per step). Causal;
-        it carries over from :meth:`fit` to :meth:`update` and between
-        updates. Scores are not affected.
-    rearm : bool, default=False
-        With True, a new alarm also needs the score to have come back to
-        ``threshold_`` or below since the last alarm (one alarm per
-        excursion, however long).
     nan_policy : {"raise", "interpolate"}, default="raise"
         NaN in the series: an error naming its position, or filled by
         linear interpolation between its neighbours (NaN at the start or
@@ -854,8 +872,9 @@ class SeasonalNaiveDetector(_BaseDetector):
     """
 
     def __init__(self, season_length="auto", *, score="likelihood", window=1000,
-                 min_periods=50, smoothing=10, contamination=0.01, threshold=None,
-                 scale_floor=0.1, cooldown=0, rearm=False, nan_policy="raise"):
+                 min_periods=50, smoothing=10, threshold=DEFAULT_THRESHOLD,
+                 cooldown=DEFAULT_COOLDOWN, rearm=DEFAULT_REARM, contamination=None,
+                 scale_floor=0.1, nan_policy="raise"):
         self.season_length = season_length
         self.score = score
         self.window = window
@@ -931,27 +950,31 @@ class RollingZScoreDetector(_BaseDetector):
         Steps of the short mean of the combined residual that
         ``score="likelihood"`` compares with its longer history (>= 1; 1
         scores each step alone). Unused with ``score="robust_z"``.
-    contamination : float in (0, 0.5], default=0.01
-        Share of the training steps (past the warm-up) expected above the
-        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
-        the training scores. Ignored when ``threshold`` is given.
-    threshold : float or None, default=None
-        A fixed, finite threshold on the score's scale instead of one set
-        by ``contamination``.
+    threshold : float, default=3.0
+        Score above which a row raises an alarm. The score is a calibrated
+        surprise, ``-log10`` of a tail probability: 3 is a 1-in-1,000 event
+        of the recent residuals. Lower is more sensitive (2: more alarms,
+        earlier), higher less (4 or 5: only large excursions).
+    cooldown : int, default=200
+        Rows after an alarm during which no new alarm is raised: one alarm
+        per incident rather than one per row above the threshold. Longer is
+        quieter; 0 flags every row above the threshold. Causal; it carries
+        over from :meth:`fit` to :meth:`update` and between updates. Scores
+        are not affected.
+    rearm : bool, default=False
+        With True, a new alarm also needs the score to have come back to
+        ``threshold_`` or below since the last alarm (one alarm per
+        excursion, however long it lasts).
+    contamination : float in (0, 0.5] or None, default=None
+        Instead of ``threshold``: the share of the training rows (past the
+        warm-up) expected above the threshold, so ``threshold_`` is the
+        ``1 - contamination`` quantile of the training scores (it then
+        depends on the training series; ``threshold`` is ignored).
     scale_floor : float in (0, 1], default=0.1
         The rolling standard deviation never drops below this share of
         ``residual_scale_`` (the robust scale of the training values'
         deviations from their rolling mean), so constant stretches score
         finitely.
-    cooldown : int, default=0
-        Steps after a flag during which no new flag is raised (an alert
-        policy: one alarm per incident rather than one per step). Causal;
-        it carries over from :meth:`fit` to :meth:`update` and between
-        updates. Scores are not affected.
-    rearm : bool, default=False
-        With True, a new alarm also needs the score to have come back to
-        ``threshold_`` or below since the last alarm (one alarm per
-        excursion, however long).
     nan_policy : {"raise", "interpolate"}, default="raise"
         NaN in the series: an error naming its position, or filled by
         linear interpolation between its neighbours (NaN at the start or
@@ -994,15 +1017,19 @@ class RollingZScoreDetector(_BaseDetector):
     >>> y = pd.Series(np.random.RandomState(0).randn(600),
     ...               pd.date_range("2024-01-01", periods=600, freq="min"))
     >>> y2 = y.copy(); y2.iloc[500] += 8
-    >>> det = RollingZScoreDetector(window=100, min_periods=20).fit(y[:400])
-    >>> res = det.detect(y2)
-    >>> res.scores.idxmax() == y2.index[500], bool(res.flags.iloc[500])
-    (True, True)
+    >>> det = RollingZScoreDetector(score="robust_z", window=100,
+    ...                             min_periods=20).fit(y[:400])
+    >>> res = det.update(y2[400:])         # the rows after the training ones
+    >>> res.scores.idxmax() == y2.index[500]
+    True
+    >>> res.flags[res.flags].index.tolist() == [y2.index[500]]   # one alarm
+    True
     """
 
     def __init__(self, *, score="likelihood", window=1000, min_periods=50,
-                 smoothing=10, contamination=0.01, threshold=None, scale_floor=0.1,
-                 cooldown=0, rearm=False, nan_policy="raise"):
+                 smoothing=10, threshold=DEFAULT_THRESHOLD, cooldown=DEFAULT_COOLDOWN,
+                 rearm=DEFAULT_REARM, contamination=None, scale_floor=0.1,
+                 nan_policy="raise"):
         self.score = score
         self.window = window
         self.min_periods = min_periods

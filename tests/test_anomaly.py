@@ -48,7 +48,15 @@ def test_interface_causal_and_spike(det):
                                s[:450].to_numpy(), rtol=1e-10, atol=1e-12)
     flags = det.predict(y)
     assert flags.dtype == bool and flags.index.equals(y.index)
-    assert flags.equals(s > det.threshold_)
+    # the default rule: above threshold_, at most one alarm per cooldown + 1 rows
+    above = np.flatnonzero(s.to_numpy() > det.threshold_)
+    expected, last = [], None
+    for i in above:
+        if last is None or i - last > det.cooldown:
+            expected.append(i)
+            last = i
+    assert np.flatnonzero(flags.to_numpy()).tolist() == expected
+    assert det.detect(y).flag(cooldown=0).equals(s > det.threshold_)
 
 
 @pytest.mark.parametrize("det", detectors()[:3], ids=lambda d: type(d).__name__)
@@ -75,8 +83,10 @@ def test_threshold_from_contamination_and_fixed():
 
 def test_detect_result_and_cooldown():
     y = series(spike=600)
-    det = AnomalyDetector(small_esn(), window=200, min_periods=30, threshold=0.5)
+    det = AnomalyDetector(small_esn(), window=200, min_periods=30, threshold=0.5,
+                          cooldown=0)
     res = det.fit(y[:400]).detect(y)
+    assert res.flags.equals(res.scores > 0.5)       # cooldown 0: every row above
     assert isinstance(res, AnomalyResult) and res.threshold == 0.5
     assert list(res.contributions.columns) == ["load"]
     assert np.allclose(res.contributions.sum(axis=1), 1.0)
