@@ -512,6 +512,7 @@ def _train_rows(train, n):
 def cmd_anomalies(args):
     """Fit an AnomalyDetector on the first --train rows of the column, score
     every row causally in file order, write time,value,score,anomaly."""
+    import numpy as np
     import pandas as pd
 
     from forecasting import AnomalyDetector, regularise
@@ -537,10 +538,18 @@ def cmd_anomalies(args):
                 raise CLIError(f"--freq needs timestamps in --time-column "
                                f"{args.time_column!r}; it holds whole numbers of "
                                "steps.")
-            reg = regularise(y, args.freq, agg=args.agg)
+            # the grid's empty steps stay NaN here: the detector interpolates
+            # them itself, so they are marked imputed and never flagged
+            reg = regularise(y, args.freq, agg=args.agg, fill=None)
             y = reg.y
             notes.append(f"regularised: {reg.summary()}")
         n_train = _train_rows(args.train, len(y))
+        if args.interpolate or args.freq is not None:
+            # interpolation needs an observation after a missing value: the
+            # training rows end at the last complete row of the share asked for
+            complete = np.flatnonzero(y.iloc[:n_train].notna().to_numpy())
+            if len(complete):
+                n_train = int(complete[-1]) + 1
         det = AnomalyDetector()
         rule = {k: v for k, v in (("threshold", args.threshold),
                                   ("contamination", args.contamination),
