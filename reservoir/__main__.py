@@ -3,6 +3,10 @@
 A built-in default run that needs no data: Mackey-Glass (tau=17, Jaeger's
 protocol), an ESN trained to predict the next step, its one-step test NRMSE
 and its 84-step free-running NRMSE.
+
+``python -m reservoir --warm-cache`` instead compiles every kernel into numba's
+cache (``NUMBA_CACHE_DIR`` if set), so that fresh processes, such as the
+workers of a cluster, load them instead of compiling.
 """
 
 from __future__ import annotations
@@ -21,7 +25,14 @@ def main(argv=None):
                     "and report its accuracy.")
     parser.add_argument("--n-reservoir", type=int, default=500)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--warm-cache", action="store_true",
+                        help="compile every kernel into numba's cache "
+                             "(NUMBA_CACHE_DIR if set) and exit")
     args = parser.parse_args(argv)
+    if args.warm_cache:
+        from reservoir._warm import warm_cache
+        warm_cache()
+        return 0
 
     from reservoir import ESNRegressor, datasets, metrics
 

@@ -2,13 +2,38 @@
 
 from __future__ import annotations
 
+import warnings
+from contextlib import contextmanager
+from numbers import Integral
+
 import numpy as np
 from sklearn.base import RegressorMixin
-from sklearn.metrics import r2_score
+from sklearn.exceptions import UndefinedMetricWarning
 
-from ._sequences import check_X, check_y_like
+from ._sequences import check_sample_weight, check_scalar_param, check_X, check_y_like
 
-__all__ = ["SequenceRegressorMixin"]
+__all__ = ["SequenceRegressorMixin", "checked_params"]
+
+
+@contextmanager
+def checked_params(estimator, values):
+    """Run a block with the checked values of the hyper-parameters in place.
+
+    ``values`` maps parameter names to what validation returned (Python
+    ``int``/``float``/``bool`` for NumPy scalars). Inside the block the
+    estimator's attributes hold them, so every computation of ``fit`` uses
+    checked values; afterwards the user's own objects are put back, so
+    ``get_params`` and ``clone`` see exactly what was set (scikit-learn's rule
+    that fitting does not change the hyper-parameters).
+    """
+    saved = {name: getattr(estimator, name) for name in values}
+    try:
+        for name, value in values.items():
+            setattr(estimator, name, value)
+        yield
+    finally:
+        for name, value in saved.items():
+            setattr(estimator, name, value)
 
 
 class SequenceRegressorMixin(RegressorMixin):
@@ -26,24 +51,71 @@ class SequenceRegressorMixin(RegressorMixin):
         ----------
         X, y : sequences as in ``fit``
         sample_weight : array-like of shape (n_timesteps,), optional
-            Weights of the rows of a single sequence.
+            Weights of the rows of a single sequence: finite, non-negative
+            and not all zero after the washout.
 
         Returns
         -------
         score : float
         """
-        pred = self.predict(X)
+        washout = check_scalar_param(self.washout, "washout", kind=Integral, low=0)
         seqs = check_X(X)
         truth = check_y_like(y, seqs).arrays
-        preds = check_y_like(pred, seqs).arrays
-        w = self.washout
-        if any(t.shape[0] <= w for t in truth):
-            raise ValueError(f"washout={w} leaves no step to score in a sequence "
-                             "of X; pass longer sequences.")
-        y_true = np.concatenate([t[w:] for t in truth])
-        y_pred = np.concatenate([p[w:] for p in preds])
+        if any(t.shape[0] <= washout for t in truth):
+            raise ValueError(f"washout={washout} leaves no step to score in a "
+                             "sequence of X; pass longer sequences.")
         if sample_weight is not None:
             if seqs.kind != "single":
-                raise ValueError("sample_weight applies to a single sequence X.")
-            sample_weight = np.asarray(sample_weight)[w:]
-        return r2_score(y_true, y_pred, sample_weight=sample_weight)
+                raise ValueError("sample_weight applies to a single sequence X; "
+                                 "pass it only with a 2-D X.")
+            sample_weight = check_sample_weight(sample_weight, truth[0].shape[0])
+            sample_weight = sample_weight[washout:]
+            if not sample_weight.any():
+                raise ValueError("sample_weight is zero on every step after the "
+                                 f"washout ({washout} steps); nothing to score.")
+        preds = check_y_like(self.predict(X), seqs).arrays
+        y_true = np.concatenate([t[washout:] for t in truth])
+        y_pred = np.concatenate([p[washout:] for p in preds])
+        return _r2(y_true, y_pred, sample_weight)
+
+
+def _r2(y_true, y_pred, weights=None):
+    """R^2 averaged over outputs, as :func:`sklearn.metrics.r2_score` defines
+    it (an exactly constant target scores 1 if predicted exactly, else 0),
+    computed so that no scale breaks it.
+
+    R^2 is invariant to scaling an output (truth and prediction alike) and the
+    weights: each is brought to unit magnitude by a power of two (exact), and
+    the two sums of squares are scaled apart before their ratio, so 1e300- or
+    1e-300-scale data neither overflow nor underflow. Constant targets are
+    found by exact comparison, not by a variance that rounding leaves at 1e-33
+    (where r2_score returns -1e30).
+    """
+    n = y_true.shape[0]
+    if n < 2:
+        warnings.warn("R^2 is not well-defined with fewer than two samples.",
+                      UndefinedMetricWarning, stacklevel=3)
+        return float("nan")
+    w = np.ones(n) if weights is None else weights / weights.max()
+    live = w > 0
+    scores = []
+    for t, p in zip(y_true.T, y_pred.T):
+        scale = _pow2(max(np.abs(t).max(), np.abs(p).max())) or 1.0
+        t, p = t / scale, p / scale
+        resid = t - p
+        if np.all(t[live] == t[live][0]):
+            scores.append(1.0 if not resid[live].any() else 0.0)
+            continue
+        dev = t - np.average(t, weights=w)
+        s_res, s_tot = _pow2(np.abs(resid).max()), _pow2(np.abs(dev[live]).max())
+        ss_res = np.dot(w, (resid / s_res) ** 2) if s_res else 0.0
+        ss_tot = np.dot(w, (dev / s_tot) ** 2)
+        with np.errstate(over="ignore", divide="ignore"):  # below -1.8e308: -inf
+            ratio = np.float64(s_res) / s_tot
+            scores.append(float(1.0 - ratio * ratio * (ss_res / ss_tot)))
+    return float(np.mean(scores))
+
+
+def _pow2(x):
+    """The smallest power of two above ``x >= 0`` (0 for 0)."""
+    return float(np.ldexp(1.0, np.frexp(x)[1])) if x else 0.0

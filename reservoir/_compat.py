@@ -6,17 +6,31 @@ these imports.
 
 from __future__ import annotations
 
+from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import _check_feature_names
 
-__all__ = ["check_feature_names", "regressor_tags", "transformer_tags"]
+__all__ = ["check_feature_names", "output_container", "regressor_tags",
+           "transformer_tags"]
 
 
-def check_feature_names(estimator, frame, *, reset):
+def output_container(estimator, method="transform"):
+    """The container ``set_output`` (or the global config) asks for:
+    "default", "pandas" or "polars"."""
+    return _get_output_config(method, estimator)["dense"]
+
+
+def check_feature_names(estimator, frame, *, reset, name="X"):
     """Record (``reset``) or check ``feature_names_in_`` from a DataFrame.
 
     ``frame`` is the first pandas input of the sequences, or None for numpy.
+    scikit-learn's refusals (mixed str/non-str or duplicate column names,
+    other names than in fit) say "feature names"; ours name the argument.
     """
-    _check_feature_names(estimator, frame, reset=reset)
+    try:
+        _check_feature_names(estimator, frame, reset=reset)
+    except (TypeError, ValueError) as exc:
+        kind = TypeError if isinstance(exc, TypeError) else ValueError
+        raise kind(f"{name}'s column names cannot be used: {exc}") from None
 
 
 def _sequence_input_tags(tags):

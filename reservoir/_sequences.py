@@ -14,6 +14,9 @@ Everything that validates user data lives here: estimators call
 
 from __future__ import annotations
 
+import math
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from numbers import Integral, Real
 
@@ -22,7 +25,9 @@ import pandas as pd
 import scipy.sparse as sp
 
 __all__ = ["Sequences", "check_X", "check_y_like", "restore", "check_scalar_param",
-           "check_future", "check_washout"]
+           "check_sample_weight", "check_future", "check_washout", "check_vector",
+           "allocate_steps", "check_generated_finite", "check_dtype_range",
+           "check_random_state_param", "memory_for"]
 
 
 @dataclass
@@ -72,6 +77,63 @@ def _describe(kind, i):
     return "" if kind == "single" else f" (sequence {i})"
 
 
+def _pandas_values(obj):
+    """The values of a DataFrame/Series; numeric (nullable included) -> float64.
+
+    Nullable columns (``Float64``, ``Int64``, ``boolean``) hold ``pd.NA`` for
+    missing values; reading them as float64 turns those into NaN, which the
+    finiteness check then reports with its position.
+    """
+    dtypes = obj.dtypes if isinstance(obj, pd.DataFrame) else [obj.dtype]
+    if all(pd.api.types.is_numeric_dtype(d) or pd.api.types.is_bool_dtype(d)
+           for d in dtypes) and not any(pd.api.types.is_complex_dtype(d)
+                                        for d in dtypes):
+        return obj.to_numpy(dtype=np.float64, na_value=np.nan)
+    return obj.to_numpy()
+
+
+# Entries of an object array that float() would accept or mis-read but that
+# are not numbers: strings ("1.5" would silently become 1.5) and missing values.
+_NOT_NUMBERS = (str, bytes, type(None), type(pd.NA))
+
+
+def _object_to_float(values, name, where):
+    """Object arrays of real numbers are numbers (scikit-learn's convention);
+    strings, None, complex or other objects are an error naming the argument."""
+    flat = values.ravel().tolist()
+    if any(issubclass(t, _NOT_NUMBERS) for t in set(map(type, flat))):
+        i = next(i for i, v in enumerate(flat) if isinstance(v, _NOT_NUMBERS))
+        v = flat[i]
+        what = (f"the string {v!r}" if isinstance(v, (str, bytes))
+                else "a missing value (None/pd.NA)")
+        pos = tuple(int(p) for p in np.unravel_index(i, values.shape))
+        raise TypeError(
+            f"{name}{where} has object dtype and holds {what} at position "
+            f"{pos}; pass real numbers (convert strings with pd.to_numeric, "
+            "and missing values to NaN, then impute them).")
+    try:
+        return values.astype(np.float64)
+    except OverflowError:
+        raise ValueError(
+            f"{name}{where} holds an integer too large for float64 (beyond "
+            "about 1.8e308); rescale it.") from None
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            f"{name}{where} has object dtype with entries that are not real "
+            f"numbers ({exc}); pass numeric data.") from None
+
+
+def _asarray(obj, name, where):
+    """``np.asarray`` whose failures (ragged nested lists...) name the argument."""
+    try:
+        return np.asarray(obj)
+    except ValueError as exc:
+        raise ValueError(
+            f"{name}{where} cannot be read as an array: {exc} Nested lists must "
+            "be rectangular: pass a 2-D array-like (n_timesteps, n_features) "
+            "or a list of them for sequences of different lengths.") from None
+
+
 def _as_float_array(obj, name, where):
     """Convert one entry to a float64 ndarray with clear errors."""
     if sp.issparse(obj):
@@ -79,9 +141,9 @@ def _as_float_array(obj, name, where):
             f"{name}{where} is a sparse matrix; sparse input is not supported. "
             "Convert it with .toarray().")
     if isinstance(obj, (pd.DataFrame, pd.Series)):
-        values = obj.to_numpy()
+        values = _pandas_values(obj)
     else:
-        values = np.asarray(obj)
+        values = _asarray(obj, name, where)
     if values.dtype.kind == "c":
         raise ValueError(
             f"Complex data not supported: {name}{where} has dtype {values.dtype}. "
@@ -95,15 +157,16 @@ def _as_float_array(obj, name, where):
             f"{name}{where} has datetime dtype {values.dtype}; pass numeric "
             "values (time belongs in the index).")
     if values.dtype.kind == "O":
-        # scikit-learn's convention: object arrays of numbers are numbers;
-        # anything else (strings, dicts) is an error naming the argument.
-        try:
-            values = values.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(
-                f"{name}{where} has object dtype with non-numeric entries "
-                f"({exc}); the argument must be a string or a real number "
-                "convertible to float.") from None
+        values = _object_to_float(values, name, where)
+    elif values.dtype.kind not in "biuf":
+        raise TypeError(f"{name}{where} has dtype {values.dtype}; pass numeric "
+                        "data.")
+    elif values.dtype.kind == "f" and values.dtype.itemsize > 8 and values.size:
+        big = np.abs(values[np.isfinite(values)], dtype=values.dtype)
+        if big.size and big.max() > np.finfo(np.float64).max:
+            raise ValueError(
+                f"{name}{where} holds values beyond the float64 range (up to "
+                f"{big.max():.3g}); rescale it.")
     return np.ascontiguousarray(values, dtype=np.float64)
 
 
@@ -125,8 +188,36 @@ def _is_list_of_sequences(X):
     if isinstance(first, pd.DataFrame):
         return True
     if isinstance(first, (pd.Series, list, tuple)) or hasattr(first, "shape"):
-        return np.ndim(np.asarray(first, dtype=object)) >= 2
+        try:
+            return np.ndim(np.asarray(first, dtype=object)) >= 2
+        except ValueError:          # ragged beyond what an object array holds
+            return False
     return False
+
+
+def _check_same_columns(entries, name):
+    """Sequences given as DataFrames must all have the same columns, in the
+    same order: they are read by position, so a reordered frame would be
+    silently mis-read."""
+    frames = [isinstance(e, pd.DataFrame) for e in entries]
+    if not any(frames):
+        return
+    if not all(frames):
+        i = frames.index(not frames[0])
+        what = [("an " if t[0] in "aeiou" else "a ") + t
+                for t in (type(entries[0]).__name__, type(entries[i]).__name__)]
+        raise ValueError(
+            f"{name} (sequence 0) is {what[0]} but {name} (sequence {i}) is "
+            f"{what[1]}; pass every sequence the same way (all DataFrames with "
+            "the same columns, or all arrays).")
+    first = entries[0].columns
+    for i, e in enumerate(entries[1:], start=1):
+        if not e.columns.equals(first):
+            raise ValueError(
+                f"{name} (sequence {i}) has columns {list(e.columns)} but "
+                f"{name} (sequence 0) has {list(first)}; every sequence must "
+                f"have the same columns in the same order (reorder with "
+                f"frame[{list(first)}]).")
 
 
 def check_X(X, name="X", *, n_features=None, estimator_name="estimator"):
@@ -152,6 +243,7 @@ def check_X(X, name="X", *, n_features=None, estimator_name="estimator"):
         raise ValueError(f"{name} is an empty list; pass at least one sequence.")
     if _is_list_of_sequences(X):
         entries, kind = list(X), "list"
+        _check_same_columns(entries, name)
     elif isinstance(X, (pd.DataFrame, pd.Series)) or sp.issparse(X):
         entries, kind = [X], "single"
     else:
@@ -227,6 +319,8 @@ def check_y_like(y, X_seqs, name="y"):
             raise ValueError(f"X is a list of {len(X_seqs.arrays)} sequences, so "
                              f"{name} must be a list of the same length.")
         entries = list(y)
+        if entries:
+            _check_same_columns(entries, name)
     else:
         y_arr = _as_float_array(y, name, "")
         if y_arr.ndim not in (2, 3) or y_arr.shape[0] != len(X_seqs.arrays):
@@ -265,8 +359,19 @@ def check_y_like(y, X_seqs, name="y"):
     if isinstance(first, pd.DataFrame):
         seqs.columns = list(first.columns)
     elif isinstance(first, pd.Series):
-        seqs.name = first.name
+        # As pandas does when it combines Series: a name kept only if shared.
+        names = {_hashable(e.name) if isinstance(e, pd.Series) else None
+                 for e in entries}
+        seqs.name = first.name if len(names) == 1 else None
     return seqs
+
+
+def _hashable(value):
+    try:
+        hash(value)
+        return value
+    except TypeError:
+        return repr(value)
 
 
 def restore(arrays, like, *, columns=None, name=None, squeeze=False):
@@ -303,22 +408,101 @@ def restore(arrays, like, *, columns=None, name=None, squeeze=False):
     return stacked[..., 0] if squeeze else stacked
 
 
+_FLOAT_MAX = float(np.finfo(np.float64).max)
+
+
 def check_scalar_param(value, name, *, kind=Real, low=None, high=None,
                        low_inclusive=True, high_inclusive=True, hint=""):
-    """Validate one hyper-parameter, naming it, its value and the fix."""
-    if isinstance(value, bool) or not isinstance(value, kind):
+    """Validate one hyper-parameter, naming it, its value and the fix.
+
+    Parameters
+    ----------
+    value : object
+        The value to check. ``bool`` (Python or NumPy) is refused: it is an
+        ``Integral`` to Python but never a count or a rate.
+    name : str
+        The parameter's name, used in the messages.
+    kind : type or tuple of types, default=numbers.Real
+        ``numbers.Integral`` for counts, ``numbers.Real`` for real numbers.
+    low, high : real, optional
+        Bounds; ``low_inclusive``/``high_inclusive`` say whether they are
+        allowed.
+    hint : str
+        How to fix a bad value, appended to the message.
+
+    Returns
+    -------
+    value : int or float
+        The value as a Python ``int`` (integral input) or ``float``. NumPy
+        scalars come back as Python numbers, so arithmetic with them cannot
+        overflow a small integer type (``np.int16(5) * 10**6``) or wrap an
+        unsigned one (``-np.uint8(60)``): use the returned value, not the
+        argument.
+
+    Raises
+    ------
+    TypeError
+        If ``value`` is not of ``kind`` (or is a bool).
+    ValueError
+        If it is NaN, infinite or out of bounds.
+    """
+    shown = _short_repr(value)
+    if isinstance(value, (np.timedelta64, np.datetime64)):
+        # NumPy registers timedelta64 as an Integral, but a duration is not a
+        # count: say which number to pass instead of failing inside int()
+        raise TypeError(f"{name}={shown} is a {type(value).__name__}, not a "
+                        f"number; pass the count of steps as an int (or the "
+                        f"value as a float). {hint}".rstrip())
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
         what = "an integer" if kind is Integral else "a real number"
-        raise TypeError(f"{name}={value!r} must be {what}. {hint}".rstrip())
-    if not np.isfinite(value):
-        raise ValueError(f"{name}={value!r} must be finite. {hint}".rstrip())
+        raise TypeError(f"{name}={shown} must be {what}. {hint}".rstrip())
+    if isinstance(value, Integral):
+        value = int(value)
+        if kind is not Integral and abs(value) > _FLOAT_MAX:
+            raise ValueError(f"{name}={shown} is beyond the float range and "
+                             f"cannot be used as a real number. {hint}".rstrip())
+    else:
+        try:
+            value = float(value)
+        except (OverflowError, TypeError, ValueError):
+            raise TypeError(f"{name}={shown} must be a real number that "
+                            f"fits in a float. {hint}".rstrip()) from None
+        if not math.isfinite(value):
+            raise ValueError(f"{name}={shown} must be finite. {hint}".rstrip())
     bad_low = low is not None and (value < low if low_inclusive else value <= low)
     bad_high = high is not None and (value > high if high_inclusive else value >= high)
     if bad_low or bad_high:
         lo = "" if low is None else ("[" if low_inclusive else "(") + f"{low}"
         hi = "" if high is None else f"{high}" + ("]" if high_inclusive else ")")
         rng = f"{lo or '(-inf'}, {hi or 'inf)'}"
-        raise ValueError(f"{name}={value!r} must be in {rng}. {hint}".rstrip())
+        raise ValueError(f"{name}={shown} must be in {rng}. {hint}".rstrip())
     return value
+
+
+def _short_repr(value, width=60):
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+def check_sample_weight(sample_weight, n_samples, name="sample_weight"):
+    """Validate row weights: 1-D, ``n_samples`` long, finite, >= 0, not all 0.
+
+    Returns
+    -------
+    weights : ndarray of shape (n_samples,), float64
+    """
+    w = _as_float_array(sample_weight, name, "")
+    if w.ndim != 1 or w.shape[0] != n_samples:
+        raise ValueError(
+            f"{name} must have shape ({n_samples},) (one weight per row); got "
+            f"shape {w.shape}.")
+    _check_finite(w, name, "")
+    if (w < 0).any():
+        i = int(np.flatnonzero(w < 0)[0])
+        raise ValueError(f"{name} must be non-negative; found {w[i]} at row {i}.")
+    if not w.any():
+        raise ValueError(f"{name} is all zero; at least one row must count.")
+    return w
 
 
 def check_future(X_future, n_steps, n_features, n_outputs):
@@ -368,3 +552,99 @@ def check_washout(seqs, washout, name="X"):
             raise ValueError(
                 f"washout={washout} must be smaller than the sequence length "
                 f"({T}) of {name}{where}; reduce washout or pass a longer series.")
+
+
+def check_vector(value, name, length):
+    """A finite 1-D float64 array of ``length`` values (e.g. a state)."""
+    v = _as_float_array(value, name, "")
+    if v.shape != (length,):
+        raise ValueError(f"{name} must be a finite array of shape ({length},); "
+                         f"got shape {v.shape}.")
+    _check_finite(v, name, "")
+    return v
+
+
+def allocate_steps(n_steps, width, dtype=np.float64, name="n_steps"):
+    """An uninitialised ``(n_steps, width)`` output array, or a ValueError
+    naming ``n_steps`` when it cannot be held in memory."""
+    try:
+        return np.empty((n_steps, width), dtype=dtype)
+    except (MemoryError, ValueError):
+        size = n_steps * max(width, 1) * np.dtype(dtype).itemsize
+        raise ValueError(
+            f"{name}={n_steps} needs {size:.3g} bytes for the output, more than "
+            f"this machine can allocate; ask for fewer steps.") from None
+
+
+def check_generated_finite(out, hint="Refit with a larger alpha (ridge) or a "
+                           "smaller spectral_radius, or generate fewer steps."):
+    """A closed loop that leaves the float range has diverged: say where."""
+    if not np.isfinite(out).all():
+        step = int(np.argwhere(~np.isfinite(out))[0][0])
+        raise ValueError(
+            f"generate: the closed-loop run diverged (non-finite output at step "
+            f"{step} of n_steps={out.shape[0]}): the fed-back predictions grow "
+            f"without bound. {hint}")
+
+
+def check_dtype_range(seqs, dtype, name="X"):
+    """Every value must fit in the model's ``dtype`` (``'float32'`` models read
+    nothing beyond about 3.4e38: it would become inf)."""
+    limit = np.finfo(dtype).max
+    for i, a in enumerate(seqs.arrays):
+        big = np.abs(a) > limit
+        if big.any():
+            r, c = (int(v) for v in np.argwhere(big)[0])
+            where = _describe(seqs.kind, i)
+            raise ValueError(
+                f"{name}{where} holds {a[r, c]:.3g} at row {r}, column {c}, "
+                f"beyond the range of dtype='{np.dtype(dtype).name}' (about "
+                f"{limit:.2g}); rescale it (e.g. StandardScaler) or use "
+                "dtype='float64'.")
+
+
+def check_random_state_param(random_state, name="random_state"):
+    """:func:`sklearn.utils.check_random_state` with errors that name the
+    argument (NumPy's own says only "Seed must be between 0 and 2**32 - 1")."""
+    from sklearn.utils import check_random_state
+    if isinstance(random_state, (bool, np.bool_)):
+        raise TypeError(f"{name}={random_state!r} must be None, an int seed or a "
+                        "numpy.random.RandomState.")
+    try:
+        return check_random_state(random_state)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name}={_short_repr(random_state)} is not a valid seed "
+                         f"({exc}); pass None, an int in [0, 2**32 - 1] or a "
+                         "numpy.random.RandomState.") from None
+
+
+def _physical_memory():
+    """Bytes of RAM of this machine, or None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+@contextmanager
+def memory_for(n_bytes, what):
+    """Allocate inside the block, or raise a ValueError naming ``what``
+    (e.g. ``"n_reservoir=100000000"``) when ``n_bytes`` cannot be held.
+
+    Refused up front beyond the machine's physical memory (before any work
+    whose own size grows with the request, such as a list of layer names), and
+    when the allocation itself fails: NumPy's refusals of such sizes
+    (MemoryError, "array is too big") do not name the argument.
+    """
+    ram = _physical_memory()
+    limit = ram if ram else np.iinfo(np.intp).max
+    if n_bytes > limit:
+        raise ValueError(f"{what} needs {n_bytes:.3g} bytes, more than this "
+                         f"machine's memory ({limit:.3g} bytes); pass a smaller "
+                         "value.")
+    try:
+        yield
+    except MemoryError:
+        raise ValueError(f"{what} needs {n_bytes:.3g} bytes, more memory than "
+                         "this machine can allocate now; pass a smaller "
+                         "value.") from None

@@ -19,12 +19,13 @@ compiled kernel would cost more in compile time than it saves: about 0.03 s for
 RK4 step.
 """
 
+import math
 from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._sequences import check_scalar_param
+from ._sequences import check_scalar_param, memory_for
 
 __all__ = [
     "lorenz",
@@ -68,6 +69,20 @@ def _check_real(
     return float(value)
 
 
+def _memory_for(n_values, bytes_per_value, **sizes):
+    """Refuse, naming the size arguments, a request for more values than this
+    machine can hold (NumPy and Python's own refusals name nothing)."""
+    what = ", ".join(f"{k}={v}" for k, v in sizes.items())
+    return memory_for(n_values * bytes_per_value, what)
+
+
+def _float_values(value, name):
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must hold real numbers ({exc}).") from None
+
+
 def _check_random_state(random_state):
     if isinstance(random_state, np.random.Generator):
         raise TypeError(
@@ -97,12 +112,17 @@ def _mackey_glass_euler(history, n_steps, delay, a, b, n, dt):
     step ``dt``; returns a list of length ``delay + 1 + n_steps`` with the
     history followed by x(dt), ..., x(n_steps * dt). Update:
     ``x[i+1] = x[i] + dt * (a * x[i-delay] / (1 + x[i-delay]**n) - b * x[i])``.
+    A non-finite value, once reached, stays to the end (NaN from there on
+    after an overflow of ``**``), so the last value tells divergence.
     """
     x = list(history) + [0.0] * n_steps
-    for i in range(delay, delay + n_steps):
-        xd = x[i - delay]
-        xi = x[i]
-        x[i + 1] = xi + dt * (a * xd / (1.0 + xd**n) - b * xi)
+    try:
+        for i in range(delay, delay + n_steps):
+            xd = x[i - delay]
+            xi = x[i]
+            x[i + 1] = xi + dt * (a * xd / (1.0 + xd**n) - b * xi)
+    except OverflowError:   # Python's float ** raises where * would give inf
+        x[i + 1:] = [math.nan] * (len(x) - i - 1)
     return x
 
 
@@ -225,6 +245,9 @@ def mackey_glass(
             f"dt={dt}); pass a smaller dt."
         )
     delay_float = tau / dt
+    if not math.isfinite(delay_float):
+        raise ValueError(f"tau / dt = {tau} / {dt} overflows; pass a tau that "
+                         "is a modest multiple of dt (e.g. tau=17, dt=0.1).")
     delay = round(delay_float)
     if delay < 1 or abs(delay_float - delay) > 1e-9 * max(1.0, delay_float):
         raise ValueError(
@@ -233,15 +256,18 @@ def mackey_glass(
         )
     rng = _check_random_state(random_state)
 
-    history = np.full(delay + 1, x0)
-    if history_noise > 0:
-        history += rng.uniform(-history_noise, history_noise, size=delay + 1)
-
     n_steps = (discard + n_timesteps - 1) * subsample
-    x = _mackey_glass_euler(history.tolist(), n_steps, delay, a, b, n, dt)
+    # a list of Python floats: a pointer and, mostly, a float object per step
+    with _memory_for(delay + 1 + n_steps, 32, n_timesteps=n_timesteps, tau=tau,
+                     dt=dt, subsample=subsample, discard=discard):
+        history = np.full(delay + 1, x0)
+        if history_noise > 0:
+            history += rng.uniform(-history_noise, history_noise, size=delay + 1)
+        x = _mackey_glass_euler(history.tolist(), n_steps, delay, a, b, n, dt)
     start = delay + discard * subsample
     out = np.asarray(x[start::subsample], dtype=np.float64)[:n_timesteps]
-    if not np.all(np.isfinite(out)):
+    # a divergence in the discarded transient too: non-finite values persist
+    if not (np.all(np.isfinite(out)) and math.isfinite(x[-1])):
         raise ValueError(
             "Mackey-Glass integration diverged (non-finite values) with "
             f"a={a}, b={b}, n={n}, dt={dt}; pass a smaller dt or the standard "
@@ -280,7 +306,7 @@ def mackey_glass_squash(x):
     >>> float(mackey_glass_unsquash(mackey_glass_squash(1.2)))
     1.2
     """
-    return np.tanh(np.asarray(x, dtype=np.float64) - 1.0)
+    return np.tanh(_float_values(x, "x") - 1.0)
 
 
 def mackey_glass_unsquash(y):
@@ -314,7 +340,7 @@ def mackey_glass_unsquash(y):
     >>> float(mackey_glass_unsquash(0.0))
     1.0
     """
-    y = np.asarray(y, dtype=np.float64)
+    y = _float_values(y, "y")
     bad = ~(np.abs(y) < 1.0)
     if np.any(bad):
         position = tuple(int(i) for i in np.argwhere(bad)[0])
@@ -440,8 +466,11 @@ def narma(n_timesteps, order=10, washout=200, max_tries=10, random_state=None):
 
     total = washout + n_timesteps
     for _ in range(max_tries):
-        u = rng.uniform(0.0, 0.5, size=total)
-        y, t_fail = _narma_recurrence(u.tolist(), order)
+        # the inputs, their list and the recurrence's list (order + total long)
+        with _memory_for(2 * total + order, 40, n_timesteps=n_timesteps,
+                         washout=washout, order=order):
+            u = rng.uniform(0.0, 0.5, size=total)
+            y, t_fail = _narma_recurrence(u.tolist(), order)
         if t_fail < 0:
             y = np.asarray(y, dtype=np.float64)
             return u[washout:], y[washout:]
@@ -580,7 +609,10 @@ def lorenz(
         if not np.all(np.isfinite(start)):
             raise ValueError(f"x0={start.tolist()} must be finite.")
 
-    states = _lorenz_rk4(*start.tolist(), discard + n_timesteps - 1, dt, sigma, rho, beta)
+    with _memory_for(discard + n_timesteps, 160, n_timesteps=n_timesteps,
+                     discard=discard):
+        states = _lorenz_rk4(*start.tolist(), discard + n_timesteps - 1, dt, sigma,
+                             rho, beta)
     out = np.asarray(states[discard:], dtype=np.float64)
     if not np.all(np.isfinite(out)):
         raise ValueError(
@@ -662,11 +694,13 @@ def memory_capacity_task(n_timesteps, max_delay, random_state=None, distribution
             "or 'normal'."
         )
     rng = _check_random_state(random_state)
-    if distribution == "uniform":
-        u = rng.uniform(-0.5, 0.5, size=n_timesteps)
-    else:
-        u = rng.standard_normal(size=n_timesteps)
-    Y = np.zeros((n_timesteps, max_delay), dtype=np.float64)
+    with _memory_for(n_timesteps * (max_delay + 2), 8, n_timesteps=n_timesteps,
+                     max_delay=max_delay):
+        if distribution == "uniform":
+            u = rng.uniform(-0.5, 0.5, size=n_timesteps)
+        else:
+            u = rng.standard_normal(size=n_timesteps)
+        Y = np.zeros((n_timesteps, max_delay), dtype=np.float64)
     for k in range(1, max_delay + 1):
         Y[k:, k - 1] = u[:-k]
     return u.reshape(-1, 1), Y

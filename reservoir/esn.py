@@ -7,14 +7,15 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from . import _kernels, matrices
 from ._base import SequenceRegressorMixin
-from ._compat import check_feature_names, regressor_tags, transformer_tags
-from ._sequences import (check_future, check_scalar_param, check_washout, check_X,
-                         check_y_like, restore)
+from ._compat import (check_feature_names, output_container, regressor_tags,
+                      transformer_tags)
+from ._sequences import (allocate_steps, check_future, check_generated_finite,
+                         check_random_state_param, check_scalar_param, check_vector,
+                         check_washout, check_X, check_y_like, memory_for, restore)
 from ._threads import numba_threads
 from .readout import make_statistics
 from ._warnings import ReservoirWarning
@@ -30,6 +31,59 @@ _ACTIVATIONS = ("tanh", "identity")
 
 def _chunk_rows(n_reservoir):
     return max(MIN_CHUNK_ROWS, CHUNK_FLOATS // max(1, n_reservoir))
+
+
+def _check_n_jobs(n_jobs):
+    if n_jobs is None:
+        return None
+    n_jobs = check_scalar_param(n_jobs, "n_jobs", kind=Integral)
+    if n_jobs == 0:
+        raise ValueError("n_jobs=0 is not allowed; use None, a positive "
+                         "number or -1 for all cores.")
+    return n_jobs
+
+
+def _check_outputs_finite(arrays, seqs, name):
+    """Finite states give finite outputs unless the readout overflows."""
+    for i, a in enumerate(arrays):
+        if not np.isfinite(a).all():
+            t = int(np.argwhere(~np.isfinite(a))[0][0])
+            where = "" if seqs.kind == "single" else f" (sequence {i})"
+            raise ValueError(
+                f"The prediction overflowed at step {t} of {name}{where}: its "
+                f"values (up to {_largest(seqs.arrays):.3g} in absolute value) "
+                "times the readout's weights exceed the float range. "
+                "Standardise X (e.g. StandardScaler) before fitting.")
+
+
+def _check_flag(value, name):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name}={value!r} must be True or False.")
+
+
+def _check_alpha(alpha):
+    return check_scalar_param(alpha, "alpha", low=0,
+                              hint="Use a small positive ridge penalty, e.g. 1e-6.")
+
+
+def _largest(arrays):
+    return max((float(np.abs(a).max()) for a in arrays if a.size), default=0.0)
+
+
+def _check_states_finite(arrays, seqs, name):
+    """Finite input gives finite states unless the reservoir overflows
+    (identity activation with an effective spectral radius >= 1, or inputs
+    near the float limit): say so rather than return inf or NaN."""
+    for i, a in enumerate(arrays):
+        if not np.isfinite(a).all():
+            t = int(np.argwhere(~np.isfinite(a))[0][0])
+            where = "" if seqs.kind == "single" else f" (sequence {i})"
+            raise ValueError(
+                f"The reservoir overflowed at step {t} of {name}{where}: its "
+                f"values (up to {_largest(seqs.arrays):.3g} in absolute value) "
+                "drive the states beyond the float range. Standardise the "
+                "inputs (e.g. StandardScaler), or lower input_scaling or, with "
+                "activation='identity', spectral_radius below 1.")
 
 
 class Reservoir(TransformerMixin, BaseEstimator):
@@ -112,34 +166,42 @@ class Reservoir(TransformerMixin, BaseEstimator):
 
     # -- validation --------------------------------------------------------
     def _validate_params(self):
-        check_scalar_param(self.n_reservoir, "n_reservoir", kind=Integral, low=1,
-                           hint="Use a positive number of units, e.g. 100.")
-        check_scalar_param(self.spectral_radius, "spectral_radius", low=0,
-                           hint="Typical values are 0.5 to 1.0.")
-        check_scalar_param(self.density, "density", low=0, high=1,
-                           low_inclusive=False,
-                           hint="It is the fraction of nonzero recurrent weights, e.g. 0.1.")
-        check_scalar_param(self.leak_rate, "leak_rate", low=0, high=1,
-                           low_inclusive=False, hint="1.0 means no leak.")
-        check_scalar_param(self.bias_scaling, "bias_scaling", low=0)
-        if self.activation not in _ACTIVATIONS:
+        """The hyper-parameters, checked, as Python numbers (use these: a NumPy
+        scalar such as ``np.int16(5)`` overflows in arithmetic with large
+        Python ints)."""
+        p = {}
+        p["n_reservoir"] = check_scalar_param(
+            self.n_reservoir, "n_reservoir", kind=Integral, low=1,
+            hint="Use a positive number of units, e.g. 100.")
+        p["spectral_radius"] = check_scalar_param(
+            self.spectral_radius, "spectral_radius", low=0,
+            hint="Typical values are 0.5 to 1.0.")
+        p["density"] = check_scalar_param(
+            self.density, "density", low=0, high=1, low_inclusive=False,
+            hint="It is the fraction of nonzero recurrent weights, e.g. 0.1.")
+        p["leak_rate"] = check_scalar_param(
+            self.leak_rate, "leak_rate", low=0, high=1, low_inclusive=False,
+            hint="1.0 means no leak.")
+        p["bias_scaling"] = check_scalar_param(self.bias_scaling, "bias_scaling",
+                                               low=0)
+        if not isinstance(self.activation, str) or self.activation not in _ACTIVATIONS:
             raise ValueError(f"activation={self.activation!r} must be one of "
                              f"{_ACTIVATIONS}.")
-        if self.n_jobs is not None:
-            check_scalar_param(self.n_jobs, "n_jobs", kind=Integral)
-            if self.n_jobs == 0:
-                raise ValueError("n_jobs=0 is not allowed; use None, a positive "
-                                 "number or -1 for all cores.")
+        p["activation"] = self.activation
+        p["n_jobs"] = _check_n_jobs(self.n_jobs)
         scaling = np.asarray(self.input_scaling)
         if scaling.dtype.kind not in "iuf" or scaling.ndim > 1:
             raise TypeError(f"input_scaling={self.input_scaling!r} must be a real "
                             "number or a 1-D array of one value per feature.")
+        scaling = scaling.astype(np.float64)
         if not np.all(np.isfinite(scaling)) or np.any(scaling < 0):
             raise ValueError(f"input_scaling={self.input_scaling!r} must be "
                              "finite and >= 0.")
+        p["input_scaling"] = scaling if scaling.ndim else float(scaling)
+        return p
 
-    def _check_input_scaling(self, n_features):
-        scaling = np.asarray(self.input_scaling, dtype=np.float64)
+    def _check_input_scaling(self, scaling, n_features):
+        scaling = np.asarray(scaling, dtype=np.float64)
         if scaling.ndim == 1 and scaling.shape[0] != n_features:
             raise ValueError(
                 f"input_scaling has {scaling.shape[0]} values but X has "
@@ -149,26 +211,30 @@ class Reservoir(TransformerMixin, BaseEstimator):
     # -- fitting -----------------------------------------------------------
     def _init_matrices(self, n_features):
         """Draw W, W_in and the bias in a fixed order from ``random_state``."""
-        self._validate_params()
-        scaling = self._check_input_scaling(n_features)
-        rng = check_random_state(self.random_state)
-        n = self.n_reservoir
-        W = matrices.fixed_indegree_matrix(n, self.density, rng)
+        p = self._validate_params()
+        scaling = self._check_input_scaling(p["input_scaling"], n_features)
+        rng = check_random_state_param(self.random_state)
+        n = p["n_reservoir"]
+        # the recurrent weights (value and column index each) and W_in, bias
+        entries = n * matrices.n_incoming(n, p["density"]) + n * (n_features + 2)
+        with memory_for(16 * entries, f"n_reservoir={n}"):
+            W = matrices.fixed_indegree_matrix(n, p["density"], rng)
         eig_seed = rng.randint(np.iinfo(np.int32).max)
         rho = matrices.spectral_radius(W, random_state=eig_seed)
         if rho > 0:
-            W = W * (self.spectral_radius / rho)
+            W = W * (p["spectral_radius"] / rho)
         else:
             warnings.warn("The drawn recurrent matrix is nilpotent (spectral "
                           "radius 0) and cannot be rescaled; increase density.",
                           ReservoirWarning, stacklevel=3)
         self.W_ = W.tocsr()
         self.W_in_ = matrices.input_matrix(n, n_features, scaling, rng)
-        self.bias_ = matrices.bias_vector(n, self.bias_scaling, rng)
-        self.spectral_radius_ = float(self.spectral_radius if rho > 0 else 0.0)
+        self.bias_ = matrices.bias_vector(n, p["bias_scaling"], rng)
+        self.spectral_radius_ = float(p["spectral_radius"] if rho > 0 else 0.0)
         self.n_features_in_ = n_features
-        if self.spectral_radius >= 1.0:
-            eff = matrices.effective_spectral_radius(self.W_, self.leak_rate,
+        self._leak_rate, self._linear = p["leak_rate"], p["activation"] == "identity"
+        if p["spectral_radius"] >= 1.0:
+            eff = matrices.effective_spectral_radius(self.W_, p["leak_rate"],
                                                      random_state=eig_seed)
             if eff >= 1.0:
                 warnings.warn(
@@ -214,12 +280,20 @@ class Reservoir(TransformerMixin, BaseEstimator):
         seqs = check_X(X, n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=False)
-        out = [np.empty((n, self.n_reservoir)) for n in seqs.lengths]
+        container = output_container(self)
+        if container != "default" and seqs.kind != "single":
+            raise ValueError(
+                f"set_output(transform={container!r}) gives one table, but X "
+                f"holds {len(seqs.arrays)} sequences; transform them one at a "
+                "time, or keep the default output (a list of arrays, or a "
+                "list of DataFrames for a list of DataFrames).")
+        out = [np.empty((n, self.W_.shape[0])) for n in seqs.lengths]
         for pieces, _, states in self._iter_states(seqs.arrays):
             row = 0
             for i, start, stop in pieces:
                 out[i][start:stop] = states[row:row + stop - start]
                 row += stop - start
+        _check_states_finite(out, seqs, "X")
         return restore(out, seqs, columns=list(self.get_feature_names_out()))
 
     def get_feature_names_out(self, input_features=None):
@@ -235,7 +309,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
         ndarray of str objects of shape (n_reservoir,)
         """
         check_is_fitted(self, "W_")
-        return np.asarray([f"reservoir{i}" for i in range(self.n_reservoir)],
+        return np.asarray([f"reservoir{i}" for i in range(self.W_.shape[0])],
                           dtype=object)
 
     def __sklearn_tags__(self):
@@ -262,10 +336,10 @@ class Reservoir(TransformerMixin, BaseEstimator):
         arrays of this size cost page faults on every chunk): consume or copy
         it before advancing the generator; ``final`` entries are copies.
         """
-        n = self.n_reservoir
+        n = self.W_.shape[0]
         chunk = _chunk_rows(n)
-        linear = self.activation == "identity"
-        leak = float(self.leak_rate)
+        linear, leak = self._linear, self._leak_rate
+        n_jobs = _check_n_jobs(self.n_jobs)
         packed = self._packed
         zeros = np.zeros(n)
         start_of = (lambda i: zeros) if x0 is None else (lambda i: x0[i])
@@ -288,7 +362,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
                                  states)
             else:
                 init = np.ascontiguousarray(np.stack([start_of(i) for i in group]))
-                with numba_threads(self.n_jobs):
+                with numba_threads(n_jobs):
                     _kernels.harvest_many(packed, drive, offsets, leak, init,
                                           linear, states)
             pieces = [(i, 0, L) for i, L in zip(group, lengths)]
@@ -409,14 +483,18 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                          "n_jobs", "random_state")
 
     def _validate_own_params(self):
-        check_scalar_param(self.alpha, "alpha", low=0,
-                           hint="Use a small positive ridge penalty, e.g. 1e-6.")
-        check_scalar_param(self.washout, "washout", kind=Integral, low=0)
+        """The readout's hyper-parameters, checked, as Python values."""
+        p = {"alpha": _check_alpha(self.alpha),
+             "washout": check_scalar_param(self.washout, "washout",
+                                           kind=Integral, low=0)}
         if not isinstance(self.include_input, (bool, np.bool_)):
             raise TypeError(f"include_input={self.include_input!r} must be True "
                             "or False.")
-        if self.solver not in ("cholesky", "qr"):
+        p["include_input"] = bool(self.include_input)
+        if not isinstance(self.solver, str) or self.solver not in ("cholesky", "qr"):
             raise ValueError(f"solver={self.solver!r} must be 'cholesky' or 'qr'.")
+        p["solver"] = self.solver
+        return p
 
     # -- fitting -----------------------------------------------------------
     def fit(self, X, y):
@@ -457,6 +535,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         -------
         self
         """
+        _check_flag(continue_state, "continue_state")
         first = not hasattr(self, "_stats")
         if continue_state and first:
             raise ValueError("continue_state=True needs a previous call of "
@@ -464,9 +543,9 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         return self._fit(X, y, reset=first, continue_state=continue_state)
 
     def _fit(self, X, y, *, reset, continue_state):
-        self._validate_own_params()
+        own = self._validate_own_params()
         if reset:
-            Reservoir(**self._reservoir_kwargs())._validate_params()
+            res_params = Reservoir(**self._reservoir_kwargs())._validate_params()
         seqs = check_X(X, n_features=None if reset else self.n_features_in_,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=reset)
@@ -475,21 +554,24 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             raise ValueError("continue_state=True continues one sequence; pass "
                              "a single 2-D X.")
         if not continue_state:
-            check_washout(seqs, self.washout)
+            check_washout(seqs, own["washout"])
         if reset:
-            self.reservoir_ = Reservoir(**self._reservoir_kwargs())
+            # the fitted reservoir holds the checked values (Python numbers)
+            self.reservoir_ = Reservoir(**dict(self._reservoir_kwargs(),
+                                               **res_params))
             self.reservoir_._init_matrices(seqs.n_columns)
             self.n_features_in_ = seqs.n_columns
             self.n_outputs_ = targets.n_columns
             self._y_info = (targets.was_1d, targets.columns, targets.name)
-            d = seqs.n_columns if self.include_input else 0
-            self._stats = make_statistics(self.solver, self.n_reservoir, d,
-                                          self.n_outputs_)
+            self._include_input = own["include_input"]
+            d = seqs.n_columns if self._include_input else 0
+            self._stats = make_statistics(own["solver"], res_params["n_reservoir"],
+                                          d, self.n_outputs_)
         elif targets.n_columns != self.n_outputs_:
             raise ValueError(f"y has {targets.n_columns} outputs but the model "
                              f"was fitted with {self.n_outputs_}.")
 
-        washout = 0 if continue_state else self.washout
+        washout = 0 if continue_state else own["washout"]
         x0 = [self._last_state] if continue_state else None
         U, Y = seqs.arrays, targets.arrays
         for pieces, final, states in self.reservoir_._iter_states(U, x0):
@@ -513,19 +595,35 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                 xs = np.concatenate([states[r0:r1] for r0, r1, *_ in keep_rows])
                 us = np.concatenate([U[i][lo:hi] for *_, i, lo, hi in keep_rows])
                 ys = np.concatenate([Y[i][lo:hi] for *_, i, lo, hi in keep_rows])
-            self._stats.update(xs, us if self.include_input else None, ys,
+            self._stats.update(xs, us if self._include_input else None, ys,
                                overwrite_states=True)
-        self._solve()
+        self._solve(own["alpha"], seqs, targets)
         return self
 
     def _reservoir_kwargs(self):
         return {p: getattr(self, p) for p in self._reservoir_params}
 
-    def _solve(self):
+    def _solve(self, alpha, seqs=None, targets=None):
         stats = self._stats
-        self.coef_, self.intercept_ = stats.solve(float(self.alpha))
+        # What the solve reads must be finite: inputs beyond ~1e154 overflow
+        # the squares of the Gram matrix, and a solve of inf gives garbage.
+        used = stats.centered() if hasattr(stats, "centered") else (stats.R,)
+        try:
+            coef, intercept = stats.solve(alpha)
+        except np.linalg.LinAlgError:
+            coef = intercept = np.array([np.nan])
+        if not all(np.isfinite(a).all() for a in (*used, coef, intercept)):
+            scale = ("" if seqs is None else
+                     f" (largest |X| = {_largest(seqs.arrays):.3g}, largest "
+                     f"|y| = {_largest(targets.arrays):.3g})")
+            raise ValueError(
+                f"The readout cannot be fitted: X and y{scale} overflow the "
+                "double-precision statistics of the ridge regression (which "
+                "holds products of the inputs with include_input=True). "
+                "Standardise X and y (e.g. StandardScaler) before fitting.")
+        self.coef_, self.intercept_ = coef, intercept
         self.n_samples_fitted_ = stats.n_samples
-        self._fitted_alpha = float(self.alpha)
+        self._fitted_alpha = alpha
 
     def refit_readout(self, alpha):
         """Re-solve the readout for another ridge ``alpha``, without running
@@ -541,14 +639,13 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         self
         """
         check_is_fitted(self, "coef_")
-        self.alpha = alpha
-        self._validate_own_params()
-        self._solve()
+        self.alpha = _check_alpha(alpha)
+        self._solve(self.alpha)
         return self
 
     # -- prediction --------------------------------------------------------
     def _readout(self, states, inputs):
-        d = self.n_features_in_ if self.include_input else 0
+        d = self.n_features_in_ if self._include_input else 0
         out = states @ self.coef_[:, d:].T
         if d:
             out += inputs @ self.coef_[:, :d].T
@@ -575,6 +672,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             Only with ``return_state=True``.
         """
         check_is_fitted(self, "coef_")
+        _check_flag(return_state, "return_state")
         seqs = check_X(X, n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=False)
@@ -584,12 +682,8 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                 raise ValueError("initial_state and return_state apply to a "
                                  "single 2-D sequence X.")
         if initial_state is not None:
-            x0 = np.ascontiguousarray(initial_state, dtype=np.float64)
-            if x0.shape != (self.n_reservoir,) or not np.isfinite(x0).all():
-                raise ValueError(
-                    f"initial_state must be a finite array of shape "
-                    f"({self.n_reservoir},); got shape {x0.shape}.")
-            x0 = [x0]
+            x0 = [check_vector(initial_state, "initial_state",
+                               self.reservoir_.W_.shape[0])]
         out = [np.empty((n, self.n_outputs_)) for n in seqs.lengths]
         last = None
         for pieces, final, states in self.reservoir_._iter_states(seqs.arrays, x0):
@@ -600,6 +694,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                                                    seqs.arrays[i][start:stop])
                 row += stop - start
             last = final.get(0, last)
+        _check_outputs_finite(out, seqs, "X")
         was_1d, columns, name = self._y_info
         pred = restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
         return (pred, last) if return_state else pred
@@ -638,13 +733,15 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         if initial_state is not None and X_warmup is None:
             raise ValueError("initial_state is the state before X_warmup; pass "
                              "X_warmup too (its last row at least).")
-        check_scalar_param(n_steps, "n_steps", kind=Integral, low=1)
+        n_steps = check_scalar_param(n_steps, "n_steps", kind=Integral, low=1)
         future = check_future(X_future, n_steps, self.n_features_in_, self.n_outputs_)
         if X_warmup is None:
             x_last, u_last = self._last_state, self._last_input
         else:
             seqs = check_X(X_warmup, "X_warmup", n_features=self.n_features_in_,
                            estimator_name=type(self).__name__)
+            check_feature_names(self, seqs.feature_source, reset=False,
+                                name="X_warmup")
             if seqs.kind != "single":
                 raise ValueError("X_warmup must be one 2-D sequence.")
             _, x_last = self.predict(seqs.arrays[0], initial_state=initial_state,
@@ -652,17 +749,17 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             u_last = seqs.arrays[0][-1]
         res = self.reservoir_
         first = self._readout(x_last[None, :], u_last[None, :])[0]
-        out = np.empty((n_steps, self.n_outputs_))
+        out = allocate_steps(n_steps, self.n_outputs_)
         out[0] = first
         if n_steps > 1:
             u0 = np.concatenate([first, future[0]])
             w_out = np.ascontiguousarray(
                 np.column_stack([self.intercept_, self.coef_]))
             _kernels.generate(res._packed, res.W_in_, res.bias_, w_out,
-                              res.leak_rate, np.ascontiguousarray(x_last), u0,
-                              n_steps - 1, self.include_input,
-                              res.activation == "identity", out[1:],
-                              future=future[1:])
+                              res._leak_rate, np.ascontiguousarray(x_last), u0,
+                              n_steps - 1, self._include_input,
+                              res._linear, out[1:], future=future[1:])
+        check_generated_finite(out)
         return out[:, 0] if self._y_info[0] else out
 
     @property

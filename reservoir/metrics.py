@@ -4,7 +4,7 @@
 copying them.
 """
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 
@@ -17,14 +17,37 @@ def _as_float_array(name, value):
     """Convert to a float64 array; TypeError for non-numeric input.
 
     Metrics score one aligned pair of arrays, not the many-sequence structures
-    of ``_sequences.check_X``, so their array checks stay here.
+    of ``_sequences.check_X``, so their array checks stay here. Object arrays
+    of real numbers (as pandas gives for mixed columns) are numbers.
     """
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except ValueError as exc:       # ragged nested lists
+        raise ValueError(f"{name} cannot be read as an array ({exc}); pass a "
+                         "rectangular array-like.") from None
+    if array.dtype.kind == "O":
+        flat = array.ravel().tolist()
+        numbers = (Real, np.bool_)
+        if not all(isinstance(v, numbers) for v in flat):
+            bad = next(v for v in flat if not isinstance(v, numbers))
+            raise TypeError(
+                f"{name} must hold real numbers, got an object array holding "
+                f"{bad!r} ({type(bad).__name__}); pass a numeric array-like.")
+        try:
+            return array.astype(np.float64)
+        except OverflowError:
+            raise ValueError(f"{name} holds an integer too large for float64 "
+                             "(beyond about 1.8e308); rescale it.") from None
     if array.dtype.kind not in "biuf":
         raise TypeError(
             f"{name} must hold real numbers, got dtype {array.dtype}; pass a numeric "
             "array-like."
         )
+    if array.dtype.kind == "f" and array.dtype.itemsize > 8 and array.size:
+        finite = np.abs(array[np.isfinite(array)])
+        if finite.size and finite.max() > np.finfo(np.float64).max:
+            raise ValueError(f"{name} holds values beyond the float64 range; "
+                             "rescale it.")
     return array.astype(np.float64, copy=False)
 
 
@@ -134,6 +157,12 @@ def nrmse(y_true, y_pred, *, multioutput="uniform_average"):
                 f"multioutput weights have shape {weights.shape} but there are "
                 f"{n_outputs} outputs; pass an array of shape ({n_outputs},)."
             )
+        _check_finite("multioutput", weights)
+        if np.any(weights < 0) or not np.any(weights > 0):
+            raise ValueError(
+                f"multioutput weights {weights.tolist()} must be non-negative "
+                "and not all zero (they weight the average over outputs)."
+            )
 
     constant = np.all(true_2d == true_2d[:1], axis=0)
     if np.any(constant):
@@ -145,11 +174,30 @@ def nrmse(y_true, y_pred, *, multioutput="uniform_average"):
             "sklearn.metrics.root_mean_squared_error) or drop it."
         )
 
-    rmse = np.sqrt(np.mean((true_2d - pred_2d) ** 2, axis=0))
-    scores = rmse / np.std(true_2d, axis=0)
-    if multioutput == "raw_values" and weights is None:
+    # nrmse is invariant to scaling an output (truth and prediction alike):
+    # work at unit magnitude, so that squares of 1e300- or 1e-300-scale data
+    # neither overflow nor underflow. Power-of-two scales are exact, so
+    # ordinary data get the bits of the unscaled formula.
+    # The residual gets its own scale too: an error 1e-184 times the target's
+    # size is small, not zero.
+    s_true = _power_of_two_above(np.abs(true_2d).max(axis=0))   # > 0: not constant
+    s_both = np.maximum(s_true, _power_of_two_above(np.abs(pred_2d).max(axis=0)))
+    resid = true_2d / s_both - pred_2d / s_both
+    s_resid = _power_of_two_above(np.abs(resid).max(axis=0))
+    rmse = s_resid * np.sqrt(np.mean((resid / np.where(s_resid, s_resid, 1.0)) ** 2,
+                                     axis=0))
+    with np.errstate(over="ignore"):   # a ratio beyond 1.8e308 is inf
+        scores = rmse / np.std(true_2d / s_true, axis=0) * (s_both / s_true)
+    if weights is None and multioutput == "raw_values":
         return scores
     return float(np.average(scores, weights=weights))
+
+
+def _power_of_two_above(x):
+    """The smallest power of two above ``|x|`` elementwise; 0 for 0 (so that a
+    zero column never sets the scale of another)."""
+    x = np.asarray(x, dtype=np.float64)
+    return np.where(x == 0, 0.0, np.ldexp(1.0, np.frexp(x)[1]))
 
 
 def memory_capacity(u, Y_pred, *, max_delay=None, return_per_delay=False):
@@ -264,8 +312,12 @@ def memory_capacity(u, Y_pred, *, max_delay=None, return_per_delay=False):
 
     per_delay = np.empty(max_delay, dtype=np.float64)
     for k in range(1, max_delay + 1):
+        # a correlation is scale invariant: work at unit magnitude (exact
+        # power-of-two scales) so that 1e300 or 1e-300 data do not overflow
         target = u[: n_timesteps - k]
+        target = target / (_power_of_two_above(np.abs(target).max()) or 1.0)
         output = Y_pred[k:, k - 1]
+        output = output / (_power_of_two_above(np.abs(output).max()) or 1.0)
         # exact constancy tests: centring a constant leaves rounding noise
         if np.all(target == target[0]):
             raise ValueError(

@@ -307,3 +307,41 @@ def test_memory_task_input_distribution(distribution, low, high, std):
     assert low <= u.min() and u.max() <= high
     assert abs(u.mean()) < 0.03 * std
     assert abs(u.std() - std) < 0.03 * std
+
+
+# --------------------------------------------------------------------------
+# regressions of the fuzz campaign: overflow and impossible sizes
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        # Python's float ** raised OverflowError from inside the integrator
+        (lambda: mackey_glass(10, a=1e308), "Mackey-Glass integration diverged"),
+        (lambda: mackey_glass(10, n=1e300), "Mackey-Glass integration diverged"),
+        # diverging inside the discarded transient is a divergence too
+        (lambda: mackey_glass(5, a=1e308, discard=3000), "Mackey-Glass integration diverged"),
+        (lambda: mackey_glass(10, tau=1e308, dt=1e-300), r"tau / dt = .* overflows"),
+        (lambda: mackey_glass(10**18), r"n_timesteps=1000000000000000000.*bytes, more than"),
+        (lambda: narma(10**18), r"n_timesteps=1000000000000000000.*bytes, more than"),
+        (lambda: lorenz(10**18), r"n_timesteps=1000000000000000000.*bytes, more than"),
+        (lambda: lorenz(10, sigma=1e308), "Lorenz integration diverged"),
+        (lambda: memory_capacity_task(10**18, 2), r"n_timesteps=1000000000000000000.*bytes, more than"),
+        (lambda: mackey_glass(10, a=np.inf), "a=inf must be finite"),
+        (lambda: narma(np.int8(10), order=np.uint8(0)), "order=np.uint8"),
+    ],
+)
+def test_overflow_and_sizes_are_value_errors(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()
+
+
+def test_numpy_scalar_arguments_give_the_python_results():
+    a = mackey_glass(np.int16(50), tau=np.float32(17), subsample=np.uint8(10),
+                     discard=np.int16(100), random_state=0)
+    b = mackey_glass(50, tau=17.0, subsample=10, discard=100, random_state=0)
+    np.testing.assert_array_equal(a, b)
+    u1, y1 = narma(np.int16(300), order=np.uint8(10), random_state=0)
+    u2, y2 = narma(300, order=10, random_state=0)
+    np.testing.assert_array_equal(y1, y2)

@@ -19,6 +19,7 @@ import ast
 import dataclasses
 import doctest
 import importlib
+import importlib.util
 import inspect
 import pkgutil
 import pydoc
@@ -310,8 +311,10 @@ def test_readme_python_blocks_run(monkeypatch, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for k, block in enumerate(blocks):
+            if "from distributed" in block and importlib.util.find_spec("distributed") is None:
+                continue                   # the optional "distributed" extra
             exec(compile(block, f"README.md python block {k + 1}", "exec"), namespace)
-            if "ESNRegressor" in block and "model" in namespace:
+            if "ESNRegressor" in block and "model" in namespace and "nrmse" not in checks:
                 ns = namespace     # the next-step claim of "Ten lines"
                 checks["nrmse"] = ns["metrics"].nrmse(
                     ns["y"][2000:], ns["model"].predict(ns["X"])[2000:])

@@ -196,3 +196,81 @@ _NOISE = np.random.RandomState(0).normal(size=(10, 2))
 def test_memory_capacity_bad_input(u, Y_pred, kwargs, exc, match):
     with pytest.raises(exc, match=match):
         memory_capacity(u, Y_pred, **kwargs)
+
+
+# --------------------------------------------------------------------------
+# regressions of the fuzz campaign: scales, weights, object arrays
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e-160, 1e160, 1e300])
+def test_nrmse_at_extreme_scales_equals_unit_scale(scale):
+    """Squares of 1e-300 data once underflowed to 0 (nrmse inf or nan)."""
+    rng = np.random.RandomState(5)
+    y_true, y_pred = rng.normal(size=(80, 2)), rng.normal(size=(80, 2))
+    expected = nrmse(y_true, y_pred, multioutput="raw_values")
+    got = nrmse(scale * y_true, scale * y_pred, multioutput="raw_values")
+    np.testing.assert_allclose(got, expected, rtol=1e-13)
+
+
+def test_nrmse_of_unit_data_is_the_plain_formula_to_the_bit():
+    # the internal scaling is by powers of two: exact for ordinary data
+    rng = np.random.RandomState(6)
+    y_true, y_pred = 3.7 * rng.normal(size=300), rng.normal(size=300)
+    plain = np.sqrt(np.mean((y_true - y_pred) ** 2)) / np.std(y_true)
+    assert nrmse(y_true, y_pred) == plain
+
+
+@pytest.mark.parametrize("weights, match", [
+    ([0, 0], "must be non-negative and not all zero"),
+    ([1, -1], "must be non-negative"),
+    ([1, np.nan], "multioutput contains nan"),
+    ([[1, 1]], "weights have shape"),
+    (["a", "b"], "multioutput must hold real numbers"),
+])
+def test_nrmse_bad_weights(weights, match):
+    y2 = np.arange(8.0).reshape(4, 2) ** 2
+    with pytest.raises((ValueError, TypeError), match=match):
+        nrmse(y2, y2 + 1, multioutput=weights)
+
+
+def test_nrmse_weights_as_array_and_zero_weight():
+    y_true = np.column_stack([np.arange(10.0), np.arange(10.0) ** 2])
+    y_pred = y_true + [[1.0, 5.0]]
+    raw = nrmse(y_true, y_pred, multioutput="raw_values")
+    assert nrmse(y_true, y_pred, multioutput=np.array([1.0, 0.0])) == raw[0]
+    assert nrmse(y_true, y_pred, multioutput=np.array([1, 3])) == pytest.approx(
+        (raw[0] + 3 * raw[1]) / 4, rel=1e-15)
+
+
+def test_nrmse_object_arrays_of_numbers_are_numbers():
+    y_true, y_pred = [1, 2, 3, 4], [1.0, 2.0, 3.0, 5.0]
+    expected = nrmse(y_true, y_pred)
+    assert nrmse(np.array(y_true, dtype=object), np.array(y_pred, dtype=object)) == expected
+    huge = np.array([1, 2, 10**400], dtype=object)
+    with pytest.raises(ValueError, match="y_true holds an integer too large for float64"):
+        nrmse(huge, [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match="y_pred must hold real numbers.*'b'"):
+        nrmse(y_true, np.array([1, 2, 3, "b"], dtype=object))
+    with pytest.raises(ValueError, match="y_true cannot be read as an array"):
+        nrmse([[1, 2], [3]], [[1, 2], [3]])
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e300])
+def test_memory_capacity_at_extreme_scales(scale):
+    rng = np.random.RandomState(7)
+    u, Y = memory_capacity_task(400, 4, random_state=7)
+    Y_pred = Y + rng.normal(scale=0.3, size=Y.shape)
+    expected = memory_capacity(u, Y_pred)
+    assert memory_capacity(u * scale, Y_pred / scale) == pytest.approx(expected, rel=1e-12)
+
+
+def test_nrmse_a_zero_prediction_does_not_set_the_scale():
+    """y_true of 2e-202 against y_pred 0 once scored 0.0 (the all-zero
+    prediction's scale was taken as 1 and 2e-202 squared underflowed)."""
+    assert nrmse([2e-202, 0.0], [0.0, 0.0]) == pytest.approx(np.sqrt(2), rel=1e-15)
+    assert nrmse([2e-202, 0.0], [1.0, 1.0]) == pytest.approx(
+        np.sqrt((1 - 2e-202) ** 2 + 1) / np.sqrt(2) / 1e-202, rel=1e-12)
+    # an error 1e-184 times the target's size is small, not zero
+    assert nrmse([7e-185, 1.0], [0.0, 1.0]) == pytest.approx(
+        7e-185 / np.sqrt(2) / 0.5, rel=1e-12)

@@ -9,19 +9,18 @@ Never another exception type, a hang, or a silently wrong value.
 
 Profiles
 --------
-Every run uses the bounded ``default`` profile (a few hundred cases in a few
-tens of seconds). For a longer campaign::
+Every run uses the bounded, derandomised budget of ``conftest.property_settings``
+(a few hundred cases in a few tens of seconds). For a longer campaign::
 
-    HYPOTHESIS_PROFILE=long python -m pytest tests/test_properties_cli_metrics.py
+    HYPOTHESIS_PROFILE=slow python -m pytest tests/test_properties_cli_metrics.py
 
-``long`` multiplies every test's examples by 20; ``deadline`` is off in both
+``slow`` draws 25 times as many cases at random; ``deadline`` is off in both
 (the command line fits real models, whose first call compiles).
 """
 
 from __future__ import annotations
 
 import math
-import os
 import warnings
 
 import numpy as np
@@ -29,24 +28,20 @@ import pandas as pd
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis", reason="pip install -e '.[test]'")
-from hypothesis import HealthCheck, assume, event, given, settings  # noqa: E402
+from hypothesis import assume, event, given  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from forecasting import detection_metrics as dm  # noqa: E402
 from forecasting import metrics as fm  # noqa: E402
 from forecasting.__main__ import main  # noqa: E402
 
-_FACTOR = {"default": 1, "long": 20}[os.environ.get("HYPOTHESIS_PROFILE", "default")]
+from conftest import property_settings  # noqa: E402
 
 
 def bounded(n):
-    """Settings of one property: ``n`` examples (times the profile's factor),
+    """Settings of one property: ``n`` examples (25 n with the slow profile),
     no deadline, and no complaint about slow or filtered data."""
-    return settings(max_examples=n * _FACTOR, deadline=None, derandomize=False,
-                    suppress_health_check=[HealthCheck.too_slow,
-                                           HealthCheck.filter_too_much,
-                                           HealthCheck.function_scoped_fixture,
-                                           HealthCheck.data_too_large])
+    return property_settings(n)
 
 
 # -- inputs of every kind --------------------------------------------------------
@@ -381,15 +376,11 @@ def test_mase_m_is_checked_and_numpy_integers_work():
 
 # Known defects of reservoir.metrics.nrmse (re-exported as forecasting.metrics.nrmse),
 # a file this suite does not own; exact reproducers, each marked xfail.
-@pytest.mark.xfail(strict=False, reason="reservoir.metrics.nrmse refuses object "
-                   "arrays of numbers (TypeError), which every other metric takes")
 def test_nrmse_takes_object_arrays_of_numbers():
     assert fm.nrmse(np.array([1, 2, 3], dtype=object), [1, 2, 2]) == pytest.approx(
         fm.nrmse([1.0, 2.0, 3.0], [1, 2, 2]))
 
 
-@pytest.mark.xfail(strict=False, reason="reservoir.metrics.nrmse returns NaN for "
-                   "1e-300- and 1e200-scale data (the squares under/overflow)")
 @pytest.mark.parametrize("scale", [1e-300, 1e200])
 def test_nrmse_at_extreme_scales(scale):
     a = np.array([1.0, 2.0, 3.0])
@@ -397,17 +388,11 @@ def test_nrmse_at_extreme_scales(scale):
     assert fm.nrmse(a * scale, b * scale) == pytest.approx(fm.nrmse(a, b), rel=1e-12)
 
 
-@pytest.mark.xfail(strict=False, reason="reservoir.metrics.nrmse of a ragged list "
-                   "passes on numpy's 'inhomogeneous shape' ValueError, which names "
-                   "neither y_true nor y_pred")
 def test_nrmse_ragged_names_the_argument():
     with pytest.raises(ValueError, match="y_pred"):
         fm.nrmse([1.0, 2.0], [[1.0, 2.0], [3.0]])
 
 
-@pytest.mark.xfail(strict=False, reason="reservoir.metrics.nrmse(..., multioutput="
-                   "[0, 0]) raises ZeroDivisionError, not a ValueError naming "
-                   "multioutput")
 def test_nrmse_zero_weights():
     with pytest.raises(ValueError, match="multioutput"):
         fm.nrmse([[1, 2], [3, 4], [5, 7]], [[1, 2], [3, 4], [5, 8]],
@@ -783,9 +768,6 @@ def _scaled_csv(tmp_path, scale):
     return path
 
 
-@pytest.mark.xfail(strict=False, reason="Forecaster returns all-NaN forecasts for "
-                   "|y| >~ 1e154 (issue defect #2, forecasting/forecaster.py): the "
-                   "command line writes them and exits 0")
 def test_cli_forecast_of_1e200_data_is_finite_or_an_error(tmp_path, capsys):
     path = _scaled_csv(tmp_path, 1e200)
     rc = main(["forecast", str(path), "--time-column", "when", "--column", "load",
@@ -796,18 +778,12 @@ def test_cli_forecast_of_1e200_data_is_finite_or_an_error(tmp_path, capsys):
         assert rc == 2 and "load" in capsys.readouterr().err
 
 
-@pytest.mark.xfail(strict=False, reason="AnomalyDetector.fit calls a 1e-300-scale "
-                   "series constant (its std underflows; issue defect #14, "
-                   "forecasting/anomaly.py)")
 def test_cli_anomalies_of_1e_minus_300_data(tmp_path):
     path = _scaled_csv(tmp_path, 1e-300)
     assert main(["anomalies", str(path), "--time-column", "when", "--column", "load",
                  "--train", "0.7", "--out", str(tmp_path / "o.csv")]) == 0
 
 
-@pytest.mark.xfail(strict=False, reason="AnomalyDetector gets no prediction on "
-                   "1e200-scale data ('only 0 get a prediction'; the ESN input "
-                   "standardisation overflows; forecasting/anomaly.py)")
 def test_cli_anomalies_of_1e200_data(tmp_path):
     path = _scaled_csv(tmp_path, 1e200)
     assert main(["anomalies", str(path), "--time-column", "when", "--column", "load",

@@ -25,7 +25,6 @@ which draws 25 times as many cases per property, randomly.
 import decimal
 import fractions
 import math
-import os
 import re
 import warnings
 
@@ -34,7 +33,7 @@ import pandas as pd
 import pytest
 
 hypothesis = pytest.importorskip("hypothesis")
-from hypothesis import HealthCheck, note, settings  # noqa: E402
+from hypothesis import note  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from forecasting import (AnomalyDetector, Forecaster, NaiveForecaster,  # noqa: E402
@@ -42,22 +41,12 @@ from forecasting import (AnomalyDetector, Forecaster, NaiveForecaster,  # noqa: 
                          SeasonalNaiveForecaster, backtest)
 from reservoir import ESNRegressor  # noqa: E402
 
-settings.register_profile(
-    "forecasting-properties", deadline=None, database=None, derandomize=True,
-    print_blob=True,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                           HealthCheck.filter_too_much])
-settings.register_profile(
-    "forecasting-properties-slow", parent=settings.get_profile("forecasting-properties"),
-    derandomize=False)
-SLOW = os.environ.get("HYPOTHESIS_PROFILE", "") == "slow"
-_PROFILE = settings.get_profile("forecasting-properties-slow" if SLOW
-                                else "forecasting-properties")
+from conftest import property_settings  # noqa: E402
 
 
 def examples(n):
     """Settings for a property drawing ``n`` cases (25 n with the slow profile)."""
-    return settings(_PROFILE, max_examples=n * (25 if SLOW else 1))
+    return property_settings(n)
 
 
 def tiny_esn():

@@ -239,9 +239,30 @@ def test_many_sequences_and_windows():
         est.fit(seqs, ys)
     pred = est.predict(seqs)
     assert [p.shape for p in pred] == [(30,), (55,), (12,)]
-    windows = est._windows(seqs, [y[:, None] for y in ys])
+    # a batch of three is each sequence alone, from a zero state (to float32
+    # rounding: the batch's BLAS products have other shapes)
+    for p, s in zip(pred, seqs):
+        np.testing.assert_allclose(p, est.predict(s), rtol=1e-5, atol=1e-6)
+    targets = [y[:, None] for y in ys]
+    windows = est._windows(seqs, targets)
+    # windows of 20 overlapping by the washout (2): starts 0, 18, 36, ...;
+    # each is the exact slice of its sequence, inputs and targets alike
+    expected = []
+    for s, t in zip(seqs, targets):
+        starts = [0] if len(s) <= 20 else list(range(0, len(s) - 2, 18))
+        expected += [(s[a:a + 20], t[a:a + 20]) for a in starts]
+    assert len(windows) == len(expected) == 2 + 3 + 1
+    for (u, v), (eu, ev) in zip(windows, expected):
+        np.testing.assert_array_equal(u, eu)
+        np.testing.assert_array_equal(v, ev)
     # every step after the first washout is in exactly one window's loss
-    assert sum(len(u) - 2 for u, _ in windows) == sum(len(s) - 2 for s in seqs)
+    covered = [np.zeros(len(s), int) for s in seqs]
+    for i, s in enumerate(seqs):
+        for a in ([0] if len(s) <= 20 else range(0, len(s) - 2, 18)):
+            covered[i][a + 2:a + 20] += 1
+    for c in covered:
+        np.testing.assert_array_equal(c[2:], 1)
+        np.testing.assert_array_equal(c[:2], 0)
 
 
 def test_grid_search_over_hidden_size_and_learning_rate():
@@ -277,6 +298,10 @@ def test_bad_parameters(params, exc, match):
     ({"periods": (1, 0)}, "positive integers"),
     ({"periods": (1.5, 2)}, "positive integers"),
     ({"periods": ()}, "positive integers"),
+    ({"periods": (True, 2)}, "positive integers"),      # bool is not a period
+    ({"periods": np.array([True, False])}, "positive integers"),
+    ({"periods": "12"}, "positive integers"),
+    ({"periods": (1, 2**70)}, "positive integers"),
 ])
 def test_bad_cwrnn_periods(params, match):
     X, y = _sine_task(50)
@@ -349,3 +374,55 @@ def test_verbose_reports_the_running_loss(capsys):
         lines = [l for l in err.splitlines() if l.startswith("Iteration")]
         assert len(lines) == 3
         assert f"loss={est.loss_curve_[-1]:.4g}" in lines[-1]
+
+
+@pytest.mark.parametrize("Est", ALL)
+def test_inputs_beyond_float32_are_refused_in_predict_as_in_fit(Est):
+    """A float32 network once returned NaN from predict for finite X beyond
+    float32's range (3.4e38) while fit refused the same data."""
+    X, y = _sine_task(60)
+    est = Est(hidden_size=4, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    big = X.copy()
+    big[7, 0] = 1e39
+    match = r"X holds 1e\+39 at row 7, column 0, beyond the range of dtype='float32'"
+    with pytest.raises(ValueError, match=match):
+        est.predict(big)
+    with pytest.raises(ValueError, match=match):
+        Est(hidden_size=4, max_iter=1).fit(big, y)
+    with pytest.raises(ValueError, match="y holds"):
+        Est(hidden_size=4, max_iter=1).fit(X, y * 1e39)
+    with pytest.raises(ValueError, match=r"X_warmup holds 1e\+39"):
+        est.generate(3, X_warmup=big)
+    # float64 networks read such values (tanh saturates): finite outputs
+    est64 = Est(hidden_size=4, max_iter=1, dtype="float64", random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est64.fit(X, y)
+    assert np.isfinite(est64.predict(big)).all()
+
+
+def test_outputs_that_overflow_inside_the_network_are_an_error(monkeypatch):
+    """Finite inputs in range can still meet as inf - inf inside W_ih x
+    (whether they do depends on the BLAS: with FMA 3e38 * 2 - 3e38 * 2 stays
+    inf, without it is NaN). Whatever the network computes, a non-finite
+    output is a ValueError naming X, never NaN predictions."""
+    X, y = _sine_task(60)
+    est = SimpleRNNRegressor(hidden_size=4, max_iter=1, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est.fit(X, y)
+    real = _network.forward
+
+    def overflowing(*args, **kwargs):
+        Y, *rest = real(*args, **kwargs)
+        Y[2:] = np.nan
+        return (Y, *rest)
+
+    monkeypatch.setattr(_network, "forward", overflowing)
+    with pytest.raises(ValueError, match="non-finite output at step 2 of X"):
+        est.predict(X)
+    with pytest.raises(ValueError, match=r"non-finite output at step 2 of X \(sequence 1\)"):
+        est.predict([X[:2], X])

@@ -73,5 +73,8 @@ def _search(n_jobs):
 def test_grid_search_over_reservoir_knobs_serial_and_parallel():
     serial = _search(1)
     parallel = _search(2)   # worker processes load the kernels from numba's cache
+    # Bit for bit: the workers run the very same computations on the same
+    # shapes, only with one BLAS thread instead of two (OpenBLAS splits a
+    # product's rows and columns between threads, never its sums).
     np.testing.assert_array_equal(serial.cv_results_["mean_test_score"],
                                   parallel.cv_results_["mean_test_score"])

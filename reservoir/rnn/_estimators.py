@@ -9,13 +9,14 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._base import SequenceRegressorMixin
+from .._base import SequenceRegressorMixin, checked_params
 from .._compat import check_feature_names, regressor_tags
-from .._sequences import (check_future, check_scalar_param, check_washout, check_X,
-                          check_y_like, restore)
+from .._sequences import (allocate_steps, check_dtype_range, check_future,
+                          check_generated_finite, check_random_state_param,
+                          check_scalar_param, check_washout, check_X, check_y_like,
+                          memory_for, restore)
 from .._threads import single_threaded_blas
 from .._warnings import ReservoirWarning
 from . import _network
@@ -23,6 +24,18 @@ from . import _network
 __all__ = ["SimpleRNNRegressor", "GRURegressor", "LSTMRegressor", "CWRNNRegressor"]
 
 _DTYPES = {"float32": np.float32, "float64": np.float64}
+
+
+def _dtype_name(dtype):
+    """'float32' or 'float64' from a name, a NumPy type or a dtype."""
+    try:
+        name = None if dtype is None else np.dtype(dtype).name
+    except (TypeError, ValueError):
+        name = None
+    if name not in _DTYPES:
+        raise ValueError(f"dtype={dtype!r} must be 'float32' or 'float64' (or "
+                         "np.float32 / np.float64).")
+    return name
 
 
 class _Progress:
@@ -111,33 +124,41 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
 
     # -- validation --------------------------------------------------------
     def _validate_params(self):
-        check_scalar_param(self.hidden_size, "hidden_size", kind=Integral, low=1)
-        check_scalar_param(self.num_layers, "num_layers", kind=Integral, low=1)
-        check_scalar_param(self.learning_rate_init, "learning_rate_init", low=0,
-                           low_inclusive=False,
-                           hint="Typical values are 1e-3 to 1e-1.")
-        check_scalar_param(self.max_iter, "max_iter", kind=Integral, low=1)
-        check_scalar_param(self.batch_size, "batch_size", kind=Integral, low=1,
-                           hint="It counts sequences (or windows) per update.")
-        if self.bptt_window is not None:
-            check_scalar_param(self.bptt_window, "bptt_window", kind=Integral,
-                               low=self.washout + 1 if isinstance(self.washout, Integral) else 1,
-                               hint="Windows must be longer than washout.")
-        if self.clip_norm is not None:
-            check_scalar_param(self.clip_norm, "clip_norm", low=0, low_inclusive=False)
-        check_scalar_param(self.validation_fraction, "validation_fraction", low=0,
-                           high=1, low_inclusive=False, high_inclusive=False)
-        check_scalar_param(self.n_iter_no_change, "n_iter_no_change", kind=Integral,
-                           low=1)
-        check_scalar_param(self.tol, "tol", low=0)
-        check_scalar_param(self.washout, "washout", kind=Integral, low=0)
+        """The hyper-parameters, checked, as Python values (NumPy scalars
+        become ``int``/``float``/``bool``: ``np.int8(32)`` as a batch size
+        would overflow in arithmetic with the Python ints it meets)."""
+        c = check_scalar_param
+        p = {}
+        p["hidden_size"] = c(self.hidden_size, "hidden_size", kind=Integral, low=1)
+        p["num_layers"] = c(self.num_layers, "num_layers", kind=Integral, low=1)
+        p["learning_rate_init"] = c(self.learning_rate_init, "learning_rate_init",
+                                    low=0, low_inclusive=False,
+                                    hint="Typical values are 1e-3 to 1e-1.")
+        p["max_iter"] = c(self.max_iter, "max_iter", kind=Integral, low=1)
+        p["batch_size"] = c(self.batch_size, "batch_size", kind=Integral, low=1,
+                            hint="It counts sequences (or windows) per update.")
+        p["washout"] = c(self.washout, "washout", kind=Integral, low=0)
+        p["bptt_window"] = None if self.bptt_window is None else c(
+            self.bptt_window, "bptt_window", kind=Integral, low=p["washout"] + 1,
+            hint="Windows must be longer than washout.")
+        p["clip_norm"] = None if self.clip_norm is None else c(
+            self.clip_norm, "clip_norm", low=0, low_inclusive=False)
+        p["validation_fraction"] = c(self.validation_fraction, "validation_fraction",
+                                     low=0, high=1, low_inclusive=False,
+                                     high_inclusive=False)
+        p["n_iter_no_change"] = c(self.n_iter_no_change, "n_iter_no_change",
+                                  kind=Integral, low=1)
+        p["tol"] = c(self.tol, "tol", low=0)
         for flag in ("bidirectional", "early_stopping", "warm_start"):
             if not isinstance(getattr(self, flag), (bool, np.bool_)):
                 raise TypeError(f"{flag}={getattr(self, flag)!r} must be True or False.")
-        if self.dtype not in _DTYPES:
-            raise ValueError(f"dtype={self.dtype!r} must be 'float32' or 'float64'.")
-        if self.verbose not in (True, False, 0, 1):
-            check_scalar_param(self.verbose, "verbose", kind=Integral, low=0)
+            p[flag] = bool(getattr(self, flag))
+        p["dtype"] = _dtype_name(self.dtype)
+        if isinstance(self.verbose, (bool, np.bool_)):
+            p["verbose"] = bool(self.verbose)
+        else:
+            p["verbose"] = c(self.verbose, "verbose", kind=Integral, low=0)
+        return p
 
     def _cell_options(self):
         """(periods, recurrent mask) for the cell; only CW-RNN has them."""
@@ -203,8 +224,18 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
 
     # -- the model ---------------------------------------------------------
     def _net_args(self):
-        return dict(cell=self._cell, num_layers=self.num_layers,
-                    bidirectional=self.bidirectional, periods=self._periods)
+        """The fitted network's structure (as checked by ``fit``)."""
+        return self._net_config
+
+    def _set_structure(self, periods, mask):
+        """Record the network's structure from the checked hyper-parameters.
+
+        ``fit`` and :meth:`from_torch_state_dict` both end here, so a network
+        made either way predicts, trains on and saves alike.
+        """
+        self._periods, self._mask = periods, mask
+        self._net_config = dict(cell=self._cell, num_layers=int(self.num_layers),
+                                bidirectional=bool(self.bidirectional), periods=periods)
 
     def _loss_and_grads(self, X, Y, mask, lengths, workspace=None):
         out, tape = _network.forward(self._params, X, lengths, workspace=workspace,
@@ -222,7 +253,7 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         return loss, grads
 
     def _predict_arrays(self, arrays, batch=256):
-        dtype = _DTYPES[self.dtype]
+        dtype = self._params["readout.weight"].dtype       # the fitted one
         outs = [None] * len(arrays)
         order = np.argsort([-a.shape[0] for a in arrays], kind="stable")
         for lo in range(0, len(arrays), batch):
@@ -260,11 +291,10 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         -------
         self
         """
-        with single_threaded_blas():
+        with single_threaded_blas(), checked_params(self, self._validate_params()):
             return self._fit(X, y)
 
     def _fit(self, X, y):
-        self._validate_params()
         periods, mask = self._cell_options()
         warm = self.warm_start and hasattr(self, "_params")
         seqs = check_X(X, n_features=self.n_features_in_ if warm else None,
@@ -273,15 +303,23 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         targets = check_y_like(y, seqs)
         check_washout(seqs, self.washout)
         dtype = _DTYPES[self.dtype]
-        rng = check_random_state(self.random_state)
-        self._periods, self._mask = periods, mask
+        check_dtype_range(seqs, dtype, "X")
+        check_dtype_range(targets, dtype, "y")
+        rng = check_random_state_param(self.random_state)
+        self._set_structure(periods, mask)
         if not warm:
             self.n_features_in_ = seqs.n_columns
             self.n_outputs_ = targets.n_columns
             self._y_info = (targets.was_1d, targets.columns, targets.name)
-            self._params = _network.init_params(
-                self._cell, self.n_features_in_, self.hidden_size, self.num_layers,
-                self.bidirectional, self.n_outputs_, rng, dtype, mask)
+            H, L, dirs = self.hidden_size, self.num_layers, 1 + self.bidirectional
+            G = _network.CELLS[self._cell].gates * H
+            count = dirs * G * (self.n_features_in_ + H + 2) \
+                + (L - 1) * dirs * G * (dirs * H + H + 2) + self.n_outputs_ * (dirs * H + 1)
+            # float64 draws, then the dtype's copy
+            with memory_for(16 * count, f"hidden_size={H} with num_layers={L}"):
+                self._params = _network.init_params(
+                    self._cell, self.n_features_in_, H, L, self.bidirectional,
+                    self.n_outputs_, rng, dtype, mask)
             self.loss_curve_ = []
             self.validation_scores_ = [] if self.early_stopping else None
             self.best_validation_score_ = None
@@ -315,6 +353,11 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
                         self._diverged(best_params, epoch)
                         return self
                     self._adam.step(self._params, grads, self.clip_norm)
+                    # a step can overflow the weights themselves (a huge
+                    # learning rate): that is a divergence too
+                    if not all(np.isfinite(v).all() for v in self._params.values()):
+                        self._diverged(best_params, epoch)
+                        return self
                     weight = float(mb.sum())
                     total += loss * weight
                     count += weight
@@ -355,12 +398,12 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
     def _diverged(self, best_params, epoch):
         if not self.loss_curve_:
             raise ValueError(
-                f"{type(self).__name__}: the training loss became non-finite in "
-                f"the first epoch; lower learning_rate_init (now "
+                f"{type(self).__name__}: the training loss or weights became "
+                f"non-finite in the first epoch; lower learning_rate_init (now "
                 f"{self.learning_rate_init}) or standardise X and y.")
         self._params = best_params
         warnings.warn(
-            f"{type(self).__name__}: the training loss became non-finite in epoch "
+            f"{type(self).__name__}: the training loss or weights became non-finite in epoch "
             f"{epoch + 1}; the weights of the best epoch were restored. Lower "
             f"learning_rate_init (now {self.learning_rate_init}) or clip_norm.",
             ReservoirWarning, stacklevel=3)
@@ -383,8 +426,10 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         seqs = check_X(X, n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=False)
+        check_dtype_range(seqs, self._params["readout.weight"].dtype, "X")
         with single_threaded_blas():
             out = self._predict_arrays(seqs.arrays)
+        self._check_finite_outputs(out, seqs)
         was_1d, columns, name = self._y_info
         return restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
 
@@ -412,27 +457,53 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
             ``y_gen[0]`` is the prediction of the step after the warm-up.
         """
         check_is_fitted(self, "_params")
-        check_scalar_param(n_steps, "n_steps", kind=Integral, low=1)
-        if self.bidirectional:
+        n_steps = check_scalar_param(n_steps, "n_steps", kind=Integral, low=1)
+        if self._net_config["bidirectional"]:
             raise ValueError("A bidirectional model sees the future and cannot "
                              "generate; fit with bidirectional=False.")
         seqs = check_X(X_warmup, "X_warmup", n_features=self.n_features_in_,
                        estimator_name=type(self).__name__)
+        check_feature_names(self, seqs.feature_source, reset=False, name="X_warmup")
         if seqs.kind != "single":
             raise ValueError("X_warmup must be one 2-D sequence.")
+        dtype = self._params["readout.weight"].dtype
+        check_dtype_range(seqs, dtype, "X_warmup")
         future = check_future(X_future, n_steps, self.n_features_in_, self.n_outputs_)
+        if np.abs(future).max(initial=0.0) > np.finfo(dtype).max:
+            raise ValueError(f"X_future holds values beyond the range of "
+                             f"dtype='{dtype.name}'; rescale it or use "
+                             "dtype='float64'.")
+        allocate_steps(n_steps, self.n_outputs_, dtype)   # fails early if too many
         with single_threaded_blas():
-            return self._generate(seqs.arrays[0], n_steps, future)
+            out = self._generate(seqs.arrays[0], n_steps, future)
+        check_generated_finite(out, hint="Train longer or on standardised data, "
+                               "or generate fewer steps.")
+        return out[:, 0] if self._y_info[0] else out
 
     def _generate(self, warmup, n_steps, future):
-        warm = warmup.astype(_DTYPES[self.dtype])[:, None, :]
+        warm = warmup.astype(self._params["readout.weight"].dtype)[:, None, :]
         T = warm.shape[0]
         Y, _, states = _network.forward(self._params, warm, np.array([T]), keep=False,
                                         return_states=True, **self._net_args())
         out = _network.generate(self._params, states, Y[-1, 0], future, self._cell,
-                                self.num_layers, self._periods, t0=T)
-        out = out.astype(np.float64)
-        return out[:, 0] if self._y_info[0] else out
+                                self._net_config["num_layers"], self._periods, t0=T)
+        return out.astype(np.float64)
+
+    def _check_finite_outputs(self, out, seqs):
+        """Finite inputs in range can still overflow inside the network (a sum
+        of products near the dtype's limit): refuse rather than return NaN."""
+        for i, a in enumerate(out):
+            if not np.isfinite(a).all():
+                t = int(np.argwhere(~np.isfinite(a))[0][0])
+                where = "" if seqs.kind == "single" else f" (sequence {i})"
+                big = max(float(np.abs(x).max()) for x in seqs.arrays)
+                raise ValueError(
+                    f"{type(self).__name__} produced a non-finite output at step "
+                    f"{t} of X{where}: its values (up to {big:.3g} in absolute "
+                    f"value) overflow the network's "
+                    f"{self._params['readout.weight'].dtype.name} arithmetic. "
+                    "Standardise X (e.g. StandardScaler), or use "
+                    "dtype='float64'.")
 
     def to_torch_state_dict(self):
         """The weights as numpy arrays under PyTorch's names and shapes.
@@ -445,6 +516,138 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         """
         check_is_fitted(self, "_params")
         return {k: v.copy() for k, v in self._params.items()}
+
+    def from_torch_state_dict(self, state_dict):
+        """Take the weights from a PyTorch-style state dict (the inverse of
+        :meth:`to_torch_state_dict`); the estimator is then fitted.
+
+        The estimator's parameters describe the network (``hidden_size``,
+        ``num_layers``, ``bidirectional``, ``dtype``, and ``periods`` for the
+        Clockwork RNN); the numbers of input features and outputs come from
+        the shapes of ``weight_ih_l0`` and ``readout.weight``. Afterwards
+        ``predict``, ``generate`` and ``score`` work, :func:`reservoir.save`
+        keeps it, and ``warm_start=True`` continues training from these
+        weights. With one output, ``predict`` returns 1-D arrays, as after a
+        fit on a 1-D ``y``.
+
+        Parameters
+        ----------
+        state_dict : mapping of str to array-like
+            Exactly the names of :meth:`to_torch_state_dict`: those of
+            ``nn.RNN`` (tanh), ``nn.GRU`` or ``nn.LSTM`` with
+            ``batch_first`` either way (``weight_ih_l0``, ...,
+            ``..._reverse``), and ``readout.weight``, ``readout.bias`` of the
+            ``nn.Linear`` applied at every step, e.g.
+            ``{**rnn.state_dict(), **{"readout." + k: v for k, v in
+            linear.state_dict().items()}}``. Values are numpy arrays or torch
+            tensors on any device.
+
+        Returns
+        -------
+        self
+
+        Examples
+        --------
+        >>> import warnings
+        >>> import numpy as np
+        >>> from reservoir import LSTMRegressor
+        >>> u = np.sin(np.arange(200) * 0.1)[:, None]
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")    # two epochs do not converge
+        ...     lstm = LSTMRegressor(hidden_size=8, max_iter=2, random_state=0).fit(
+        ...         u[:-1], u[1:, 0])
+        >>> twin = LSTMRegressor(hidden_size=8).from_torch_state_dict(
+        ...     lstm.to_torch_state_dict())
+        >>> bool(np.array_equal(twin.predict(u), lstm.predict(u)))
+        True
+
+        With PyTorch, from an ``nn.LSTM`` and the ``nn.Linear`` after it::
+
+            sd = {**lstm_module.state_dict(),
+                  **{"readout." + k: v for k, v in linear.state_dict().items()}}
+            est = LSTMRegressor(hidden_size=lstm_module.hidden_size,
+                                num_layers=lstm_module.num_layers,
+                                bidirectional=lstm_module.bidirectional,
+                                dtype="float32").from_torch_state_dict(sd)
+        """
+        with checked_params(self, self._validate_params()):
+            return self._from_state_dict(state_dict)
+
+    def _from_state_dict(self, state_dict):
+        periods, mask = self._cell_options()
+        name = type(self).__name__
+        expected = _network.param_names(self.num_layers, self.bidirectional)
+        try:
+            keys = list(state_dict.keys())
+        except AttributeError:
+            raise TypeError(f"state_dict must be a mapping of parameter names to "
+                            f"arrays; got {type(state_dict).__name__}.") from None
+        missing = [k for k in expected if k not in state_dict]
+        unexpected = [k for k in keys if k not in expected]
+        if missing or unexpected:
+            raise ValueError(
+                f"state_dict does not fit {name}(num_layers={self.num_layers}, "
+                f"bidirectional={self.bidirectional}): missing {missing}, "
+                f"unexpected {unexpected}. Set num_layers and bidirectional as "
+                "in the PyTorch module, and add its readout Linear as "
+                "'readout.weight' and 'readout.bias'.")
+        arrays = {}
+        for k in expected:
+            v = state_dict[k]
+            if hasattr(v, "detach") and hasattr(v, "cpu"):     # a torch tensor
+                v = v.detach().cpu().double().numpy()
+            a = np.asarray(v)
+            if a.dtype.kind not in "iuf":
+                raise TypeError(f"state_dict[{k!r}] has dtype {a.dtype}; weights "
+                                "must be real numbers.")
+            if not np.isfinite(a).all():
+                raise ValueError(f"state_dict[{k!r}] holds NaN or infinite values.")
+            arrays[k] = a
+        H, G = self.hidden_size, _network.CELLS[self._cell].gates
+        dirs = 2 if self.bidirectional else 1
+        w0 = arrays["weight_ih_l0"]
+        readout = arrays["readout.weight"]
+        if w0.ndim != 2 or readout.ndim != 2:
+            raise ValueError("weight_ih_l0 and readout.weight must be 2-D; got "
+                             f"shapes {w0.shape} and {readout.shape}.")
+        n_inputs, n_outputs = w0.shape[1], readout.shape[0]
+        for k in expected:
+            if k == "readout.weight":
+                shape = (n_outputs, H * dirs)
+            elif k == "readout.bias":
+                shape = (n_outputs,)
+            else:
+                kind, layer = k.split("_l")[0], int(k.split("_l")[1].split("_")[0])
+                d_in = n_inputs if layer == 0 else H * dirs
+                shape = {"weight_ih": (G * H, d_in), "weight_hh": (G * H, H),
+                         "bias_ih": (G * H,), "bias_hh": (G * H,)}[kind]
+            if arrays[k].shape != shape:
+                raise ValueError(
+                    f"state_dict[{k!r}] has shape {arrays[k].shape}, but "
+                    f"{name}(hidden_size={H}, num_layers={self.num_layers}, "
+                    f"bidirectional={self.bidirectional}) needs {shape}; set "
+                    "hidden_size as in the PyTorch module.")
+            if mask is not None and k.startswith("weight_hh") and np.any(
+                    arrays[k][mask == 0] != 0):
+                raise ValueError(
+                    f"state_dict[{k!r}] has nonzero weights from faster to slower "
+                    "modules, which the Clockwork RNN does not have (its recurrent "
+                    f"matrix is block-upper-triangular for periods {list(periods)}).")
+        dtype = _DTYPES[self.dtype]
+        for attr in ("_adam", "feature_names_in_"):
+            self.__dict__.pop(attr, None)
+        # copies: training (warm_start) updates the weights in place
+        self._params = {k: np.array(arrays[k], dtype=dtype, order="C") for k in expected}
+        self._set_structure(periods, mask)
+        self.n_features_in_ = n_inputs
+        self.n_outputs_ = n_outputs
+        self._y_info = (n_outputs == 1, None, None)
+        self.loss_curve_ = []
+        self.validation_scores_ = [] if self.early_stopping else None
+        self.best_validation_score_ = None
+        self.best_loss_ = np.inf
+        self.n_iter_ = 0
+        return self
 
     @property
     def n_parameters_(self):
@@ -594,15 +797,18 @@ class CWRNNRegressor(_RecurrentRegressor):
 
     def _cell_options(self):
         periods = (1, 2, 4, 8) if self.periods is None else self.periods
-        try:
-            arr = np.asarray(periods)
-        except Exception:
-            arr = np.asarray([None])
-        if arr.ndim != 1 or arr.size == 0 or arr.dtype.kind not in "iu" \
-                or (arr <= 0).any():
-            raise ValueError(f"periods={self.periods!r} must be a non-empty "
-                             "sequence of positive integers, e.g. (1, 2, 4, 8).")
-        arr = np.sort(arr.astype(np.int64))
+        message = (f"periods={self.periods!r} must be a non-empty sequence of "
+                   "positive integers, e.g. (1, 2, 4, 8).")
+        if isinstance(periods, (str, bytes)) or not np.iterable(periods):
+            raise ValueError(message)
+        items = list(periods)
+        # bools are Integral to Python, but True is not a period
+        if not items or any(isinstance(p, (bool, np.bool_))
+                            or not isinstance(p, Integral) or p <= 0 for p in items):
+            raise ValueError(message)
+        if max(items) > np.iinfo(np.int64).max:
+            raise ValueError(message)
+        arr = np.sort(np.array([int(p) for p in items], dtype=np.int64))
         g = arr.size
         if self.hidden_size % g:
             raise ValueError(
