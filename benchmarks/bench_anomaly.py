@@ -307,7 +307,9 @@ def accuracy(args):
               "own index): " + ", ".join(f"{d} {n_scored[d]} of {len(corpus)}"
                                          for d in DETECTORS) + ". Time to fit and "
               "score every file: " + ", ".join(f"{d} {seconds[d]:.1f} s"
-                                                for d in DETECTORS) + "."]
+                                                for d in DETECTORS)
+              + f" (load average {os.getloadavg()[0]:.1f} on "
+              f"{os.cpu_count()} cores: times are noisy, the scores are not)."]
 
     # the default rule: chosen on all files
     chosen = {d: choose(cells[d], files) for d in DETECTORS}

@@ -394,11 +394,16 @@ def _fill_nan(values, name, nan_policy, index, previous=None):
             raise ValueError(f"{name} column {j} is all NaN; nothing to "
                              "interpolate from.")
         if miss[0] or miss[-1]:
-            where = 0 if miss[0] else len(values) - 1
+            # ``miss`` may start with ``previous``: name the side, not position 0
+            at_start = bool(miss[0])
+            where = 0 if at_start else len(values) - 1
+            later = ("" if at_start or previous is None else
+                     "; online, pass the row again with the next observation, "
+                     "which lets it be interpolated")
             raise ValueError(
-                f"{name} has NaN at its {'start' if where == 0 else 'end'} "
+                f"{name} has NaN at its {'start' if at_start else 'end'} "
                 f"(position {where}), which interpolation cannot fill; trim it "
-                "(nothing is dropped here silently).")
+                f"(nothing is dropped here silently){later}.")
         out[miss, j] = np.interp(pos[miss], ok, both[ok, j])
     return np.ascontiguousarray(out[lead:]), int(bad.sum())
 

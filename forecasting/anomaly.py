@@ -233,6 +233,88 @@ def _alarms(scores, eligible, threshold, cooldown, rearm, state=None):
 
 
 # -- the pipeline's math: pure functions on arrays --------------------------
+#: Chunks of at most this many rows (an online ``update`` of a few rows) use
+#: the direct kernels below: a few rows do not pay for pandas' rolling
+#: machinery over the whole window, and the cost per row stays that of one
+#: window, whatever the history. Longer chunks use pandas' rolling windows
+#: (O(log window) per row). Both compute the same statistics (to rounding).
+_DIRECT_ROWS = 32
+
+
+@njit(cache=True, nogil=True)
+def _window_quartiles_kernel(E_hist, E, window, min_periods, med, q1, q3):
+    """Median and quartiles (linear interpolation) of the non-NaN values of
+    the ``window`` rows before each row of ``E`` (n, k), the rows of
+    ``E_hist`` (h, k) preceding ``E``; NaN where fewer than ``min_periods``.
+    Fills med, q1, q3 (n, k) in place."""
+    h = E_hist.shape[0]
+    n, k = E.shape
+    buf = np.empty(window)
+    for i in range(n):
+        end = h + i
+        start = max(0, end - window)
+        for j in range(k):
+            m = 0
+            for r in range(start, end):
+                v = E_hist[r, j] if r < h else E[r - h, j]
+                if not np.isnan(v):
+                    buf[m] = v
+                    m += 1
+            if m < min_periods or m == 0:
+                med[i, j] = np.nan
+                q1[i, j] = np.nan
+                q3[i, j] = np.nan
+                continue
+            a = np.sort(buf[:m])
+            for p, dst in ((0.5, med), (0.25, q1), (0.75, q3)):
+                x = p * (m - 1)
+                lo = int(np.floor(x))
+                hi = min(lo + 1, m - 1)
+                dst[i, j] = a[lo] + (a[hi] - a[lo]) * (x - lo)
+
+
+@njit(cache=True, nogil=True)
+def _window_moments_kernel(a_hist, a, window, min_periods, smoothing, mu, sd,
+                           short):
+    """Mean and standard deviation (ddof 1) of the non-NaN values of the
+    ``window`` values before each value of ``a`` (n,), ``a_hist`` (h,)
+    preceding it (NaN where fewer than ``min_periods``), and the mean of the
+    non-NaN values among the last ``smoothing`` ones up to and including it
+    (NaN where there is none). Fills mu, sd, short (n,) in place."""
+    h = a_hist.shape[0]
+    n = a.shape[0]
+    for i in range(n):
+        end = h + i
+        start = max(0, end - window)
+        m = 0
+        total = 0.0
+        for r in range(start, end):
+            v = a_hist[r] if r < h else a[r - h]
+            if not np.isnan(v):
+                total += v
+                m += 1
+        if m >= min_periods and m > 0:
+            mean = total / m
+            ss = 0.0
+            for r in range(start, end):
+                v = a_hist[r] if r < h else a[r - h]
+                if not np.isnan(v):
+                    ss += (v - mean) * (v - mean)
+            mu[i] = mean
+            sd[i] = np.sqrt(ss / (m - 1)) if m > 1 else np.nan
+        else:
+            mu[i] = np.nan
+            sd[i] = np.nan
+        c = 0
+        total = 0.0
+        for r in range(max(0, end + 1 - smoothing), end + 1):
+            v = a_hist[r] if r < h else a[r - h]
+            if not np.isnan(v):
+                total += v
+                c += 1
+        short[i] = total / c if c > 0 else np.nan
+
+
 def _rolling(frame, window, min_periods):
     return frame.rolling(window, min_periods=min_periods)
 
@@ -242,6 +324,13 @@ def _normalise(E_hist, E, window, min_periods, floor):
     rows ``E_hist`` (h, k) (NaN = no residual). Median and IQR over the
     ``window`` rows before each row; NaN where fewer than ``min_periods``."""
     h = len(E_hist)
+    if len(E) <= _DIRECT_ROWS:
+        med, q1, q3 = (np.empty(E.shape) for _ in range(3))
+        _window_quartiles_kernel(np.ascontiguousarray(E_hist, dtype=np.float64),
+                                 np.ascontiguousarray(E, dtype=np.float64),
+                                 int(window), int(min_periods), med, q1, q3)
+        scale = np.maximum((q3 - q1) / _IQR_TO_SIGMA, floor)
+        return (E - med) / scale
     both = pd.DataFrame(np.vstack([E_hist, E]))
     roll = _rolling(both, window, min_periods)
     med = roll.median().shift(1).to_numpy()[h:]
@@ -268,11 +357,19 @@ def _likelihood(a_hist, a, window, min_periods, smoothing, sd_floor):
     preceding ``window`` values of ``a``; NaN while undefined."""
     from scipy.special import log_ndtr
     h = len(a_hist)
-    both = pd.Series(np.concatenate([a_hist, a]))
-    roll = _rolling(both, window, min_periods)
-    mu = roll.mean().shift(1).to_numpy()[h:]
-    sd = np.maximum(roll.std().shift(1).to_numpy()[h:], sd_floor)
-    short = both.rolling(smoothing, min_periods=1).mean().to_numpy()[h:]
+    if len(a) <= _DIRECT_ROWS:
+        mu, sd, short = (np.empty(len(a)) for _ in range(3))
+        _window_moments_kernel(np.ascontiguousarray(a_hist, dtype=np.float64),
+                               np.ascontiguousarray(a, dtype=np.float64),
+                               int(window), int(min_periods), int(smoothing),
+                               mu, sd, short)
+        sd = np.maximum(sd, sd_floor)
+    else:
+        both = pd.Series(np.concatenate([a_hist, a]))
+        roll = _rolling(both, window, min_periods)
+        mu = roll.mean().shift(1).to_numpy()[h:]
+        sd = np.maximum(roll.std().shift(1).to_numpy()[h:], sd_floor)
+        short = both.rolling(smoothing, min_periods=1).mean().to_numpy()[h:]
     z = (short - mu) / sd
     out = -log_ndtr(-z) / _LN10
     out[np.isnan(a)] = np.nan

@@ -334,3 +334,49 @@ def test_constant_column_warns_and_scores_low():
 def test_result_repr_and_fields():
     res = MAKERS["zscore"]().fit(hourly(300)).detect(hourly(300))
     assert isinstance(res, AnomalyResult) and "flagged" in repr(res)
+
+
+@parametrize_makers
+def test_a_missing_last_row_online_waits_for_the_next_one(make):
+    # interpolation needs a later observation: one NaN row alone is refused
+    # with the fix (the message once said "start" for a one-row update)
+    y = hourly(400)
+    det = make(nan_policy="interpolate").fit(y[:300])
+    gap = y.copy()
+    gap.iloc[300] = np.nan
+    with pytest.raises(ValueError, match=r"y_new has NaN at its end \(position 0\).*"
+                                         "pass the row again with the next"):
+        det.update(gap[300:301])
+    res = det.update(gap[300:302])             # the stream did not move
+    assert res.imputed.tolist() == [True, False] and not res.flags.iloc[0]
+    ref = make(nan_policy="interpolate").fit(y[:300]).detect(gap.interpolate())
+    np.testing.assert_allclose(res.scores.to_numpy(), ref.scores.iloc[300:302],
+                               rtol=1e-9, atol=1e-12)
+
+
+# -- short chunks (online updates) use direct window kernels ------------------------
+@pytest.mark.parametrize("window, min_periods", [(5, 2), (20, 20), (50, 7)])
+def test_direct_window_kernels_equal_pandas_rolling(monkeypatch, window, min_periods):
+    # two code paths for the same statistics (a sort of the window against
+    # pandas' skip lists and online sums): equal to rounding, NaN alike
+    from forecasting import anomaly
+    rng = np.random.default_rng(window)
+    E = rng.standard_cauchy((90, 2))
+    E[rng.random((90, 2)) < 0.15] = np.nan
+    E[:3] = np.nan
+    a = np.abs(rng.normal(size=90))
+    a[rng.random(90) < 0.15] = np.nan
+    floor = np.array([0.05, 0.1])
+    for split in (0, 1, 40, 70, 89):
+        hist_E, new_E = E[:split], E[split:split + anomaly._DIRECT_ROWS]
+        hist_a, new_a = a[:split], a[split:split + anomaly._DIRECT_ROWS]
+        direct_r = anomaly._normalise(hist_E, new_E, window, min_periods, floor)
+        direct_l = anomaly._likelihood(hist_a, new_a, window, min_periods, 4, 1e-3)
+        with monkeypatch.context() as mp:
+            mp.setattr(anomaly, "_DIRECT_ROWS", 0)
+            ref_r = anomaly._normalise(hist_E, new_E, window, min_periods, floor)
+            ref_l = anomaly._likelihood(hist_a, new_a, window, min_periods, 4, 1e-3)
+        np.testing.assert_allclose(direct_r, ref_r, rtol=1e-12, atol=1e-12)
+        np.testing.assert_allclose(direct_l, ref_l, rtol=1e-9, atol=1e-12)
+        assert (np.isnan(direct_r) == np.isnan(ref_r)).all()
+        assert (np.isnan(direct_l) == np.isnan(ref_l)).all()
