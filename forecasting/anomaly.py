@@ -24,6 +24,43 @@ or the new points given to :meth:`~AnomalyDetector.update`):
 
 Steps before a detector has a prediction and ``min_periods`` earlier
 residuals (the warm-up) score 0. Scores are never NaN.
+
+Timestamps
+----------
+Detectors score the rows as they come, in the input's order, as NAB does:
+every input row gets a score on the input's own index, and nothing is
+dropped, reordered or aggregated.
+
+* The step is the index frequency when there is one, else the median of the
+  positive steps (read as a round number of days, hours, minutes or seconds
+  within 2 %); seasons (``season_length="auto"``) come from it, or are given
+  in steps with ``season_length``.
+* A gap (a step longer than 1.5 steps) is allowed: the model continues from
+  the previous row, the seasonal inputs take the row's own time.
+  ``AnomalyResult.after_gap`` marks the rows after one.
+* A duplicated timestamp is scored as one more row (monitoring systems write
+  two observations at one time; neither is dropped or averaged);
+  ``AnomalyResult.duplicate`` marks the repeats.
+* An occasional small step back (at most an hour, or one step if longer, and
+  at most 1 % of the steps: a daylight-saving change, a replayed buffer) is
+  scored in row order and marked in ``AnomalyResult.step_back``; a larger
+  one, or an unsorted series, is an error that says how to fix it.
+* ``nan_policy="interpolate"`` fills NaN values linearly; the rows are
+  marked in ``AnomalyResult.imputed`` and never raise an alarm.
+
+To put a series on a regular grid on purpose (aggregating duplicates,
+inserting missing steps), use :func:`forecasting.regularise` first.
+
+The default alarm rule
+----------------------
+An alarm when the score exceeds ``threshold=3`` (a 1-in-1,000 surprise),
+at most one per ``cooldown + 1 = 201`` rows. It was chosen by a protocol
+that keeps the scored series out of the choice (leave one NAB category or
+one file out, ``benchmarks/bench_anomaly.py``; the numbers per category are
+in ``benchmarks/anomaly_results.md``). Lower ``threshold`` (2) or a shorter
+``cooldown`` for more, earlier alarms; a higher ``threshold`` (4, 5), a
+longer ``cooldown`` or ``rearm=True`` for fewer. ``AnomalyResult.flag``
+replays another rule on stored scores.
 """
 
 from __future__ import annotations
