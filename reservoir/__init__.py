@@ -2,17 +2,25 @@
 
 Public names::
 
-    from reservoir import Reservoir, ESNRegressor, ReservoirWarning
+    from reservoir import Reservoir, ESNRegressor, ESNClassifier, NVARRegressor
+    from reservoir import ReservoirWarning
     from reservoir import SimpleRNNRegressor, GRURegressor, LSTMRegressor, CWRNNRegressor
-    from reservoir import datasets, metrics, save, load
+    from reservoir import SimpleRNNClassifier, GRUClassifier, LSTMClassifier, CWRNNClassifier
+    from reservoir import SequenceScaler, datasets, metrics, save, load
 """
 
 from . import datasets, metrics
 from ._io import load, save
 from ._warnings import ReservoirWarning
 from .esn import ESNRegressor, Reservoir
-from .rnn import CWRNNRegressor, GRURegressor, LSTMRegressor, SimpleRNNRegressor
+from .esn_classifier import ESNClassifier
+from .nvar import NVARRegressor
+from .preprocessing import SequenceScaler
+from .rnn import (CWRNNClassifier, CWRNNRegressor, GRUClassifier, GRURegressor,
+                  LSTMClassifier, LSTMRegressor, SimpleRNNClassifier,
+                  SimpleRNNRegressor)
 
-__all__ = ["Reservoir", "ESNRegressor", "SimpleRNNRegressor", "GRURegressor",
-           "LSTMRegressor", "CWRNNRegressor", "ReservoirWarning", "datasets",
-           "metrics", "save", "load"]
+__all__ = ["Reservoir", "ESNRegressor", "ESNClassifier", "NVARRegressor",
+           "SimpleRNNRegressor", "GRURegressor", "LSTMRegressor", "CWRNNRegressor",
+           "SimpleRNNClassifier", "GRUClassifier", "LSTMClassifier", "CWRNNClassifier",
+           "SequenceScaler", "ReservoirWarning", "datasets", "metrics", "save", "load"]

@@ -1,4 +1,5 @@
-"""What every sequence regressor of the package shares."""
+"""What every sequence regressor (and every sequence classifier) of the
+package shares."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ from contextlib import contextmanager
 from numbers import Integral
 
 import numpy as np
-from sklearn.base import RegressorMixin
+from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.exceptions import UndefinedMetricWarning
+from sklearn.metrics import accuracy_score
 
-from ._sequences import check_sample_weight, check_scalar_param, check_X, check_y_like
+from ._sequences import (check_labels, check_sample_weight, check_scalar_param,
+                         check_X, check_y_like)
 
-__all__ = ["SequenceRegressorMixin", "checked_params"]
+__all__ = ["SequenceRegressorMixin", "SequenceClassifierMixin", "checked_params"]
 
 
 @contextmanager
@@ -73,10 +76,14 @@ class SequenceRegressorMixin(RegressorMixin):
             if not sample_weight.any():
                 raise ValueError("sample_weight is zero on every step after the "
                                  f"washout ({washout} steps); nothing to score.")
-        preds = check_y_like(self.predict(X), seqs).arrays
+        preds = check_y_like(self._predict_to_score(X, y), seqs).arrays
         y_true = np.concatenate([t[washout:] for t in truth])
         y_pred = np.concatenate([p[washout:] for p in preds])
         return _r2(y_true, y_pred, sample_weight)
+
+    def _predict_to_score(self, X, y):
+        """The predictions ``score`` judges (a model may use ``y`` to start)."""
+        return self.predict(X)
 
 
 def _r2(y_true, y_pred, weights=None):
@@ -119,3 +126,101 @@ def _r2(y_true, y_pred, weights=None):
 def _pow2(x):
     """The smallest power of two above ``x >= 0`` (0 for 0)."""
     return float(np.ldexp(1.0, np.frexp(x)[1])) if x else 0.0
+
+
+class SequenceClassifierMixin(ClassifierMixin):
+    """Classes, label codes and accuracy scoring of the sequence classifiers.
+
+    ``fit`` learns ``classes_`` (sorted) from the labels and remembers
+    whether they were given per sequence or per step (``_per_step``);
+    ``score`` is the accuracy over sequences, or over the steps after each
+    washout, as training counts them.
+    """
+
+    def _learn_classes(self, labels):
+        """Set ``classes_`` and return the integer codes of ``labels.arrays``."""
+        classes, codes = np.unique(labels.flat, return_inverse=True)
+        if classes.shape[0] < 2:
+            raise ValueError(
+                f"y has only 1 class ({classes.tolist()[0]!r}); a classifier needs "
+                "labels of at least two classes.")
+        self.classes_ = classes
+        self._per_step = labels.per_step
+        self._label_name = labels.name
+        bounds = np.cumsum([a.shape[0] for a in labels.arrays])[:-1]
+        return np.split(codes.astype(np.int64), bounds)
+
+    def _check_task(self, labels):
+        """The labels must have the structure ``fit`` saw."""
+        if labels.per_step != self._per_step:
+            fitted = "per step" if self._per_step else "per sequence"
+            given = "per step" if labels.per_step else "per sequence"
+            raise ValueError(
+                f"{type(self).__name__} was fitted with one label {fitted} but y "
+                f"gives one label {given}; pass y with the structure used in fit.")
+
+    def _encode(self, labels):
+        """Integer codes of known labels (a ValueError names unknown ones)."""
+        self._check_task(labels)
+        codes = []
+        for a in labels.arrays:
+            try:
+                pos = np.minimum(np.searchsorted(self.classes_, a),
+                                 self.classes_.shape[0] - 1)
+                unknown = np.asarray(self.classes_[pos] != a, dtype=bool)
+                if unknown.shape != a.shape:
+                    raise TypeError
+            except TypeError:       # labels of another type than the classes
+                lookup = {c: i for i, c in enumerate(self.classes_.tolist())}
+                pos = np.array([lookup.get(v, 0) for v in a.tolist()], dtype=np.int64)
+                unknown = np.array([v not in lookup for v in a.tolist()], dtype=bool)
+            if np.any(unknown):
+                raise ValueError(
+                    f"y contains labels not seen in fit: "
+                    f"{sorted(set(a[unknown].tolist()), key=str)}; the classes are "
+                    f"{self.classes_.tolist()}.")
+            codes.append(pos.astype(np.int64))
+        return codes
+
+    def score(self, X, y, sample_weight=None):
+        """Accuracy: over sequences, or over the steps after each washout.
+
+        Parameters
+        ----------
+        X : sequences as in ``fit``
+        y : labels with the structure used in ``fit``
+        sample_weight : array-like, optional
+            One weight per sequence (many-to-one) or per step of a single
+            sequence.
+
+        Returns
+        -------
+        score : float
+        """
+        seqs = check_X(X)
+        labels = check_labels(y, seqs)
+        self._check_task(labels)
+        if not self._per_step:
+            if sample_weight is not None:
+                sample_weight = check_sample_weight(sample_weight, len(seqs.arrays))
+            return accuracy_score(labels.arrays[0], np.asarray(self.predict(X)),
+                                  sample_weight=sample_weight)
+        w = check_scalar_param(self.washout, "washout", kind=Integral, low=0)
+        if any(a.shape[0] <= w for a in labels.arrays):
+            raise ValueError(f"washout={w} leaves no step to score in a sequence "
+                             "of X; pass longer sequences.")
+        if sample_weight is not None:
+            if seqs.kind != "single":
+                raise ValueError("sample_weight applies to the steps of a single "
+                                 "sequence X, or to the sequences of many-to-one "
+                                 "labels.")
+            sample_weight = check_sample_weight(sample_weight, seqs.lengths[0])[w:]
+            if not sample_weight.any():
+                raise ValueError("sample_weight is zero on every step after the "
+                                 f"washout ({w} steps); nothing to score.")
+        pred = self.predict(X)
+        preds = pred if isinstance(pred, list) else \
+            ([pred] if seqs.kind == "single" else list(pred))
+        y_true = np.concatenate([a[w:] for a in labels.arrays])
+        y_pred = np.concatenate([np.asarray(p)[w:] for p in preds])
+        return accuracy_score(y_true, y_pred, sample_weight=sample_weight)

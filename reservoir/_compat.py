@@ -10,7 +10,7 @@ from sklearn.utils._set_output import _get_output_config
 from sklearn.utils.validation import _check_feature_names
 
 __all__ = ["check_feature_names", "output_container", "regressor_tags",
-           "transformer_tags"]
+           "classifier_tags", "transformer_tags"]
 
 
 def output_container(estimator, method="transform"):
@@ -45,6 +45,16 @@ def regressor_tags(tags):
     """Tags of a sequence regressor: multi-output, no NaN, 2-D or 3-D X."""
     tags = _sequence_input_tags(tags)
     tags.target_tags.multi_output = True
+    tags.target_tags.single_output = True
+    return tags
+
+
+def classifier_tags(tags):
+    """Tags of a sequence classifier: binary and multiclass, one label column."""
+    tags = _sequence_input_tags(tags)
+    tags.classifier_tags.multi_class = True
+    tags.classifier_tags.multi_label = False
+    tags.target_tags.multi_output = False
     tags.target_tags.single_output = True
     return tags
 

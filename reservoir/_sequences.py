@@ -9,13 +9,21 @@ Sequence semantics (shared by every estimator):
   entries for a single output.
 
 Everything that validates user data lives here: estimators call
-:func:`check_X`, :func:`check_y_like` and :func:`restore` only.
+:func:`check_X`, :func:`check_y_like` and :func:`restore` only (and the
+classifiers :func:`check_labels` and :func:`restore_labels`).
+
+Classifiers read the task from the structure of ``y``: one label per sequence
+(a 1-D ``y`` of length n_sequences beside a list or 3-D ``X``) is
+many-to-one; one label per step (a list of 1-D label arrays, a 2-D
+``(n_sequences, n_timesteps)`` array, or a 1-D ``y`` aligned with a single
+2-D ``X``) is per-step labelling.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import warnings
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from numbers import Integral, Real
@@ -23,11 +31,14 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from sklearn.exceptions import DataConversionWarning
+from sklearn.utils.multiclass import check_classification_targets
 
 __all__ = ["Sequences", "check_X", "check_y_like", "restore", "check_scalar_param",
            "check_sample_weight", "check_future", "check_washout", "check_vector",
            "allocate_steps", "check_generated_finite", "check_dtype_range",
-           "check_random_state_param", "memory_for"]
+           "check_random_state_param", "memory_for", "Labels", "check_labels",
+           "restore_labels", "check_y_warmup"]
 
 
 @dataclass
@@ -648,3 +659,226 @@ def memory_for(n_bytes, what):
         raise ValueError(f"{what} needs {n_bytes:.3g} bytes, more memory than "
                          "this machine can allocate now; pass a smaller "
                          "value.") from None
+
+
+# -- class labels -------------------------------------------------------------
+
+@dataclass
+class Labels:
+    """Validated class labels and the task their structure gives.
+
+    Attributes
+    ----------
+    per_step : bool
+        True for one label per step (sequence labelling), False for one label
+        per sequence (many-to-one).
+    arrays : list of ndarray
+        Per-step: the 1-D labels of each sequence. Many-to-one: one 1-D array
+        of the n_sequences labels.
+    name : object
+        Name of a :class:`pandas.Series` of labels.
+    """
+
+    per_step: bool
+    arrays: list
+    name: object = None
+
+    @property
+    def flat(self):
+        """All labels as one 1-D array (sequences concatenated)."""
+        return np.concatenate(self.arrays) if len(self.arrays) > 1 else self.arrays[0]
+
+
+def _label_array(entry, name, where):
+    """One 1-D array of labels (any hashable values) with clear errors."""
+    if sp.issparse(entry):
+        raise TypeError(f"{name}{where} is a sparse matrix; pass the labels as "
+                        "a 1-D array.")
+    values = entry.to_numpy() if isinstance(entry, (pd.Series, pd.DataFrame)) \
+        else np.asarray(entry)
+    if values.ndim == 2 and values.shape[1] == 1:
+        warnings.warn(
+            f"A column-vector {name}{where} was passed when a 1d array was "
+            "expected. Please change the shape of y to (n_samples,), for "
+            "example using ravel().", DataConversionWarning, stacklevel=4)
+        values = values[:, 0]
+    if values.ndim != 1:
+        raise ValueError(
+            f"{name}{where} must be 1-D labels; got shape {values.shape}. "
+            "Multi-output classification is not supported: fit one classifier "
+            "per output.")
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        bad = int(np.flatnonzero(~np.isfinite(values))[0])
+        raise ValueError(f"{name}{where} contains {values[bad]} at position {bad}; "
+                         "every step or sequence needs a class label.")
+    if values.dtype.kind == "O":
+        missing = [i for i, v in enumerate(values)
+                   if v is None or (isinstance(v, float) and v != v)]
+        if missing:
+            raise ValueError(f"{name}{where} contains a missing label "
+                             f"({values[missing[0]]!r}) at position {missing[0]}; "
+                             "every step or sequence needs a class label.")
+    return values
+
+
+def check_labels(y, X_seqs, name="y"):
+    """Validate class labels against already-validated inputs.
+
+    The structure of ``y`` decides the task (see the module docstring):
+
+    * ``X`` one 2-D sequence: ``y`` 1-D, one label per step;
+    * ``X`` a list of n sequences: ``y`` 1-D of length n (one label per
+      sequence), or a list of n 1-D arrays aligned with the sequences;
+    * ``X`` a 3-D array (n, T, F): ``y`` (n,) or (n, T).
+
+    Labels may be any hashable values (numbers, strings, ...); the targets are
+    checked as scikit-learn's classifiers check theirs (a continuous ``y`` is
+    an "Unknown label type" error).
+
+    Returns
+    -------
+    Labels
+    """
+    if y is None:
+        raise ValueError("This estimator requires y to be passed, but the target "
+                         "y is None; pass class labels for the sequences of X.")
+    n = len(X_seqs.arrays)
+    lengths = X_seqs.lengths
+    kind = X_seqs.kind
+    series_name = y.name if isinstance(y, pd.Series) else None
+    if kind == "single":
+        values = _label_array(y, name, "")
+        if values.shape[0] != lengths[0]:
+            raise ValueError(
+                f"{name} has {values.shape[0]} labels but X is one sequence of "
+                f"{lengths[0]} steps: label every step, or pass X as a list of "
+                "sequences (or a 3-D array) for one label per sequence.")
+        labels = Labels(per_step=True, arrays=[values], name=series_name)
+    elif kind == "list" and isinstance(y, (list, tuple)) and len(y) \
+            and all(np.ndim(e) >= 1 for e in y):
+        if len(y) != n:
+            raise ValueError(f"{name} has {len(y)} label sequences but X has {n} "
+                             "sequences; they must be aligned.")
+        arrays = []
+        for i, (entry, T) in enumerate(zip(y, lengths)):
+            a = _label_array(entry, name, f" (sequence {i})")
+            if a.shape[0] != T:
+                raise ValueError(
+                    f"{name} (sequence {i}) has {a.shape[0]} labels but X "
+                    f"(sequence {i}) has {T} steps; per-step labels must be "
+                    "aligned with the inputs.")
+            arrays.append(a)
+        labels = Labels(per_step=True, arrays=arrays)
+    else:
+        values = y.to_numpy() if isinstance(y, (pd.Series, pd.DataFrame)) \
+            else np.asarray(y)
+        if values.ndim == 2 and values.shape[0] == n and values.shape[1] > 1 \
+                and (kind == "array3d" or len(set(lengths)) == 1):
+            if values.shape[1] != lengths[0]:
+                raise ValueError(
+                    f"{name} has shape {values.shape} but X has {n} sequences "
+                    f"of {lengths[0]} steps: pass ({n},) for one label per "
+                    f"sequence or ({n}, {lengths[0]}) for one per step.")
+            labels = Labels(per_step=True,
+                            arrays=[_label_array(row, name, f" (sequence {i})")
+                                    for i, row in enumerate(values)])
+        else:
+            values = _label_array(values, name, "")
+            if values.shape[0] != n:
+                raise ValueError(
+                    f"{name} has {values.shape[0]} labels but X has {n} "
+                    f"sequences: pass one label per sequence, or a list of "
+                    "per-step label arrays.")
+            labels = Labels(per_step=False, arrays=[values], name=series_name)
+    check_classification_targets(labels.flat)
+    return labels
+
+
+def restore_labels(values, like, per_step, *, name=None, columns=None):
+    """Per-sequence results back in the structure of the input.
+
+    Parameters
+    ----------
+    values : list of ndarray
+        Per step: one array (n_timesteps_i, ...) per sequence. Many-to-one: a
+        single array (n_sequences, ...).
+    like : Sequences
+        The validated input.
+    per_step : bool
+    name : object, optional
+        Name of a returned :class:`pandas.Series` (per-step labels of pandas
+        input).
+    columns : list, optional
+        Column names of a returned :class:`pandas.DataFrame` (per-step
+        probabilities of pandas input).
+
+    Returns
+    -------
+    Many-to-one: ``values[0]``. Per step: an array for a single sequence (a
+    Series or DataFrame on its index for pandas input), a list for a list, a
+    stacked array (n_sequences, n_timesteps, ...) for a 3-D array.
+    """
+    if not per_step:
+        return values[0]
+
+    def one(a, index):
+        if index is None:
+            return a
+        if a.ndim == 1:
+            return pd.Series(a, index=index, name=name)
+        return pd.DataFrame(a, index=index, columns=columns)
+
+    if like.kind == "single":
+        return one(values[0], like.index)
+    if like.kind == "list":
+        idx = like.indexes or [None] * len(values)
+        return [one(a, i) for a, i in zip(values, idx)]
+    return np.stack(values)
+
+
+def check_y_warmup(y_warmup, X_seqs, n_outputs, name="y_warmup"):
+    """Validate the teacher-forced start of a run with output feedback.
+
+    ``y_warmup`` has the structure of ``y`` for ``X``, but each sequence's
+    entry may be shorter than its ``X``: it holds the true outputs of the
+    first rows, which are fed back instead of the model's own predictions.
+
+    Returns
+    -------
+    list of ndarray of shape (n_warmup_i, n_outputs)
+    """
+    kind, arrays = X_seqs.kind, X_seqs.arrays
+    if kind == "single":
+        entries = [y_warmup]
+    elif kind == "list":
+        if not isinstance(y_warmup, (list, tuple)):
+            raise ValueError(f"X is a list of {len(arrays)} sequences, so {name} "
+                             "must be a list of the same length.")
+        entries = list(y_warmup)
+    else:
+        arr = _as_float_array(y_warmup, name, "")
+        if arr.ndim not in (2, 3) or arr.shape[0] != len(arrays):
+            raise ValueError(
+                f"X is a 3-D array of {len(arrays)} sequences, so {name} must be "
+                f"(n_sequences, n_warmup[, n_outputs]); got shape {arr.shape}.")
+        entries = list(arr)
+    if len(entries) != len(arrays):
+        raise ValueError(f"{name} has {len(entries)} sequences but X has "
+                         f"{len(arrays)}; they must be aligned.")
+    out = []
+    for i, (entry, x) in enumerate(zip(entries, arrays)):
+        where = _describe(kind, i)
+        a = _as_float_array(entry, name, where)
+        if a.ndim == 1 and n_outputs == 1:
+            a = a.reshape(-1, 1)
+        if a.ndim != 2 or a.shape[1] != n_outputs:
+            raise ValueError(
+                f"{name}{where} must have shape (n_warmup, {n_outputs}) (the true "
+                f"outputs of the first rows of X); got shape {a.shape}.")
+        if a.shape[0] > x.shape[0]:
+            raise ValueError(
+                f"{name}{where} has {a.shape[0]} rows but X{where} has only "
+                f"{x.shape[0]}; the warm-up covers the first rows of X.")
+        _check_finite(a, name, where)
+        out.append(np.ascontiguousarray(a))
+    return out

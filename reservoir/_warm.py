@@ -12,7 +12,7 @@ argument types and array layouts, and the estimators' own calls are the ones
 that matter. Every public estimator class of :mod:`reservoir` is run, over the
 product of the values of the options that select other kernels or dtypes
 (``dtype``, ``activation``, ``bidirectional``, ``num_layers``,
-``feedback_scaling``) that the class has: fit on one sequence, predict one,
+``feedback_scaling``, ``solver``) that the class has: fit on one sequence, predict one,
 many (grouped in lockstep and one by one) and a 3-D batch, and generate. Then
 a :class:`forecasting.Forecaster` and :class:`forecasting.AnomalyDetector`
 on a small ESN.
@@ -39,6 +39,7 @@ _VARIATIONS = {
     "bidirectional": (False, True),
     "num_layers": (1, 2),
     "feedback_scaling": (0.0, 0.1),
+    "solver": ("cholesky", "rls"),     # "rls" runs its own kernel ("qr" none)
 }
 # A tiny size for each way the classes spell their width.
 _TINY = {"n_reservoir": 16, "hidden_size": 4, "max_iter": 1, "batch_size": 64}

@@ -21,6 +21,10 @@ setting), :class:`QRStatistics` keeps instead the triangular factor ``R`` of
 the QR decomposition of ``[1, z, y]``, updated chunk by chunk with LAPACK's
 triangular-pentagonal QR (``tpqrt``): the same O(F^2) memory, about twice the
 arithmetic, and the accuracy of a least-squares solve on the full matrix.
+
+:class:`RLSReadout` is the online alternative: recursive least squares,
+updating the weights row by row (with an optional forgetting factor for
+systems that drift).
 """
 
 from __future__ import annotations
@@ -31,9 +35,11 @@ import numpy as np
 import scipy.linalg as sla
 from scipy.linalg import blas, lapack
 
+from . import _kernels
 from ._warnings import ReservoirWarning
 
-__all__ = ["RidgeStatistics", "QRStatistics", "solve_ridge", "make_statistics"]
+__all__ = ["RidgeStatistics", "QRStatistics", "RLSReadout", "solve_ridge",
+           "make_statistics"]
 
 # Below this reciprocal condition number the Cholesky solution is not trusted.
 RCOND_MIN = np.finfo(np.float64).eps
@@ -119,20 +125,23 @@ class RidgeStatistics:
         self.n_samples += t
         return self
 
-    def solve(self, alpha):
-        """Ridge solution: ``(coef (n_outputs, F), intercept (n_outputs,))``."""
+    def solve(self, alpha, fit_intercept=True):
+        """Ridge solution: ``(coef (n_outputs, F), intercept (n_outputs,))``.
+
+        Without ``fit_intercept`` the readout passes through the origin (the
+        intercept is zero and the statistics are not centred).
+        """
+        if not fit_intercept:
+            gram, cross = self.uncentered()
+            w = solve_ridge(gram, cross, alpha)
+            return np.ascontiguousarray(w.T), np.zeros(self.n_outputs)
         gram, cross, mean_z, mean_y = self.centered()
         w = solve_ridge(gram, cross, alpha)
         return np.ascontiguousarray(w.T), mean_y - mean_z @ w
 
-    def centered(self):
-        """Centred Gram matrix, cross-products and means (features [u, x]).
-
-        Only the upper triangle of the returned Fortran-ordered Gram matrix is
-        meaningful (it is all that the solvers read).
-        """
+    def _shifted(self):
+        """Gram and cross-products of the shifted features, their sums."""
         n, d = self.n_states, self.n_inputs
-        m = self.n_samples
         f = d + n
         gram = np.empty((f, f), order="F")
         gram[d:, d:] = self.sxx
@@ -141,6 +150,27 @@ class RidgeStatistics:
         gram[d:, :d] = self.sux.T
         s = np.concatenate([self.su, self.sx])
         cross = np.vstack([self.suy, self.sxy])
+        return gram, cross, s
+
+    def uncentered(self):
+        """``sum z z^T`` and ``sum z y^T`` of the features as given (upper
+        triangle of the Gram matrix meaningful), undoing the shift."""
+        gram, cross, s = self._shifted()
+        m = self.n_samples
+        shift = np.concatenate([self.shift_u, self.shift_x])
+        gram += np.outer(shift, s) + np.outer(s, shift) + m * np.outer(shift, shift)
+        cross += (np.outer(shift, self.sy) + np.outer(s, self.shift_y)
+                  + m * np.outer(shift, self.shift_y))
+        return gram, cross
+
+    def centered(self):
+        """Centred Gram matrix, cross-products and means (features [u, x]).
+
+        Only the upper triangle of the returned Fortran-ordered Gram matrix is
+        meaningful (it is all that the solvers read).
+        """
+        m = self.n_samples
+        gram, cross, s = self._shifted()
         gram -= np.outer(s, s) / m
         cross -= np.outer(s, self.sy) / m
         mean_z = s / m + np.concatenate([self.shift_u, self.shift_x])
@@ -245,14 +275,31 @@ class QRStatistics:
         self.n_samples += t
         return self
 
-    def solve(self, alpha):
-        """Ridge solution from ``R`` (intercept not penalised)."""
+    def solve(self, alpha, fit_intercept=True):
+        """Ridge solution from ``R`` (intercept not penalised; zero without
+        ``fit_intercept``)."""
         f = self.n_inputs + self.n_states
         R = self.R
+        if not fit_intercept:
+            # [z, y] = [1, z - shift, y - shift] M: the factor of R M is the
+            # factor of the features as given.
+            M = np.zeros((R.shape[0], R.shape[0] - 1))
+            M[0] = np.concatenate([self.shift_z, self.shift_y])
+            M[1:] = np.eye(R.shape[0] - 1)
+            top = np.array(np.linalg.qr(R @ M, mode="r"), order="F")
+            w = self._solve_factor(top, f, alpha)
+            return np.ascontiguousarray(w.T), np.zeros(self.n_outputs)
         r11, r1z, r1y = R[0, 0], R[0, 1:1 + f], R[0, 1 + f:]
+        w = self._solve_factor(np.array(R[1:, 1:], order="F"), f, alpha)
+        b = (r1y - r1z @ w) / r11
+        intercept = self.shift_y + b - self.shift_z @ w
+        return np.ascontiguousarray(w.T), intercept
+
+    @staticmethod
+    def _solve_factor(top, f, alpha):
+        """Ridge weights from the triangular factor ``[[Rzz, Rzy], [0, Ryy]]``."""
         # Append sqrt(alpha) I below [Rzz Rzy] and re-triangularise: the top
         # of the result holds the regularised factor and its right-hand side.
-        top = np.array(R[1:, 1:], order="F")
         if alpha > 0:
             pen = np.zeros((f, top.shape[0]), order="F")
             pen[:, :f] = np.sqrt(alpha) * np.eye(f)
@@ -266,16 +313,86 @@ class QRStatistics:
                 "The readout's least-squares problem is rank deficient; solving "
                 "by SVD and discarding directions at round-off level. Increase "
                 f"alpha (now {alpha:g}) to avoid this.", ReservoirWarning,
-                stacklevel=3)
+                stacklevel=4)
             w = np.linalg.lstsq(rzz, rzy, rcond=None)[0]
         else:
             w = sla.solve_triangular(rzz, rzy, check_finite=False)
-        b = (r1y - r1z @ w) / r11
-        intercept = self.shift_y + b - self.shift_z @ w
-        return np.ascontiguousarray(w.T), intercept
+        return w
 
 
-def make_statistics(solver, n_states, n_inputs, n_outputs):
-    """The statistics object of a readout ``solver`` ('cholesky' or 'qr')."""
+class RLSReadout:
+    """Online readout by recursive least squares (RLS, as in FORCE learning).
+
+    Same interface as :class:`RidgeStatistics`, but ``update`` changes the
+    weights step by step inside a compiled kernel
+    (:func:`reservoir._kernels.rls_update`), O(F^2) per row, and ``solve``
+    returns them as they are. The features are ``z = [1, u, x]``; the
+    initial inverse correlation is ``P = I / alpha`` and the weights start
+    at zero, so with ``forgetting_factor=1`` the weights after any number of
+    rows equal the ridge solution ``(Z^T Z + alpha I)^-1 Z^T Y`` on those
+    rows, with the constant feature penalised like the others (the batch
+    solvers leave the intercept unpenalised; for a small ``alpha`` the two
+    agree closely). A ``forgetting_factor`` below 1 weights the row ``s``
+    steps back by ``forgetting_factor ** s``, so the readout tracks a
+    system that drifts; ``1 / (1 - forgetting_factor)`` is the effective
+    memory in steps.
+
+    Parameters
+    ----------
+    n_states, n_inputs, n_outputs : int
+    alpha : float
+        Ridge penalty; fixes the initial inverse correlation.
+    forgetting_factor : float in (0, 1]
+
+    Notes
+    -----
+    With ``forgetting_factor < 1`` and features that stop varying, ``P``
+    grows like ``forgetting_factor ** -t`` in the unexcited directions
+    ("covariance wind-up"); keep it close to 1 (0.99-0.9999) or the input
+    rich.
+    """
+
+    def __init__(self, n_states, n_inputs, n_outputs, *, alpha, forgetting_factor=1.0):
+        self.n_states = int(n_states)
+        self.n_inputs = int(n_inputs)
+        self.n_outputs = int(n_outputs)
+        self.alpha = float(alpha)
+        self.forgetting_factor = float(forgetting_factor)
+        f = 1 + self.n_inputs + self.n_states
+        if self.alpha <= 0:
+            raise ValueError(f"alpha={alpha!r} must be > 0 for solver='rls': the "
+                             "initial inverse correlation is I / alpha.")
+        self.P = np.eye(f) / self.alpha
+        self.W = np.zeros((self.n_outputs, f))
+        self.n_samples = 0
+
+    def update(self, states, inputs, targets, *, overwrite_states=False):
+        """Run RLS over the rows, in order: ``states`` (T, n_states),
+        ``inputs`` (T, n_inputs) or None, ``targets`` (T, n_outputs)."""
+        t = states.shape[0]
+        if t == 0:
+            return self
+        if inputs is None:
+            inputs = np.empty((t, 0))
+        _kernels.rls_update(np.ascontiguousarray(states, dtype=np.float64),
+                            np.ascontiguousarray(inputs, dtype=np.float64),
+                            np.ascontiguousarray(targets, dtype=np.float64),
+                            self.forgetting_factor, self.W, self.P)
+        self.n_samples += t
+        return self
+
+    def solve(self, alpha=None):
+        """The current weights: ``(coef (n_outputs, F - 1), intercept)``
+        (the estimator checks that they are finite)."""
+        return np.ascontiguousarray(self.W[:, 1:]), self.W[:, 0].copy()
+
+
+def make_statistics(solver, n_states, n_inputs, n_outputs, *, alpha=None,
+                    forgetting_factor=1.0):
+    """The statistics object of a readout ``solver`` ('cholesky', 'qr' or
+    'rls'; the last needs ``alpha`` and ``forgetting_factor``)."""
+    if solver == "rls":
+        return RLSReadout(n_states, n_inputs, n_outputs, alpha=alpha,
+                          forgetting_factor=forgetting_factor)
     cls = {"cholesky": RidgeStatistics, "qr": QRStatistics}[solver]
     return cls(n_states, n_inputs, n_outputs)

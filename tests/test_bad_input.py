@@ -62,7 +62,7 @@ def test_washout_longer_than_sequence():
     ({"input_scaling": -1.0}, ValueError, "input_scaling=-1.0"),
     ({"n_jobs": 0}, ValueError, "n_jobs=0"),
     ({"include_input": "yes"}, TypeError, "include_input='yes'"),
-    ({"solver": "svd"}, ValueError, "solver='svd' must be 'cholesky' or 'qr'"),
+    ({"solver": "svd"}, ValueError, "solver='svd' must be 'cholesky', 'qr' or 'rls'"),
 ])
 def test_parameters_out_of_range(params, exc, match):
     with pytest.raises(exc, match=match):

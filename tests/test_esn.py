@@ -236,7 +236,7 @@ def test_a_fresh_process_loads_the_kernels_from_numbas_cache():
         "u = np.sin(np.arange(300) / 5)[:, None]\n"
         "esn = ESNRegressor(n_reservoir=20, random_state=0).fit(u[:-1], u[1:])\n"
         "esn.predict([u, u[:50]]); esn.generate(5)\n"
-        "ds = [_kernels._harvest, _kernels._harvest_many, _kernels._generate]\n"
+        "ds = [_kernels._harvest, _kernels._harvest_many, _kernels._free_run_1]\n"
         "print(sum(len(d.stats.cache_misses) for d in ds),"
         " sum(len(d.stats.cache_hits) for d in ds))\n")
     for _ in range(2):       # the first run may compile and fill the cache

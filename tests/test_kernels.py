@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from reservoir._kernels import (_pack, generate, harvest, harvest_many,
-                                pack_recurrent)
+from reservoir._kernels import (_pack, free_run, harvest, harvest_many,
+                                pack_recurrent, stack_packed)
 
 RTOL = 1e-12
 
@@ -189,10 +189,25 @@ def naive_generate(w, w_in, bias, w_out, leak, x0, u0, n_steps, include_input,
     return np.array(ys).reshape(n_steps, -1), np.array(xs).reshape(n_steps, -1)
 
 
+def generate(packed, w_in, bias, w_out, leak, x0, u0, n_steps, include_input,
+             linear, out_y, out_x=None):
+    """The closed loop of ``ESNRegressor.generate`` (every input fed back)
+    through :func:`free_run`: the outputs return through ``w_in``."""
+    d = w_in.shape[1]
+    readout_u = w_out[:, 1:1 + d] if include_input else np.zeros((d, d))
+    w_ro_x = np.ascontiguousarray(w_out[:, 1 + d:] if include_input else w_out[:, 1:])
+    n = x0.shape[0]
+    return free_run(stack_packed([packed]), stack_packed([], like=packed),
+                    np.empty((0, n)), np.tile(bias, (n_steps, 1)),
+                    np.ascontiguousarray(w_in), np.tile(w_out[:, 0], (n_steps, 1)),
+                    np.ascontiguousarray(readout_u), w_ro_x, leak, linear,
+                    x0[None, :].copy(), u0.copy(), np.empty((0, d)), out_y, out_x)
+
+
 @pytest.mark.parametrize("include_input", [True, False])
 @pytest.mark.parametrize("linear", [False, True])
 @pytest.mark.parametrize("d", [1, 3])
-def test_generate_matches_naive(reservoir, include_input, linear, d):
+def test_closed_loop_matches_naive(reservoir, include_input, linear, d):
     n, packed, w = reservoir
     rng = np.random.default_rng(4)
     w_in = rng.normal(size=(n, d)) * 0.5
@@ -201,13 +216,24 @@ def test_generate_matches_naive(reservoir, include_input, linear, d):
     x0, u0 = rng.normal(size=n) * 0.5, rng.normal(size=d)
     args = (w_in, bias, w_out, 0.6, x0, u0, 25, include_input, linear)
     out_y, out_x = np.empty((25, d)), np.empty((25, n))
-    generate(packed, *args, out_y, out_x)
+    x_end, fb_end = generate(packed, *args, out_y, out_x)
     ref_y, ref_x = naive_generate(w, *args)
     assert_close(out_y, ref_y)
     assert_close(out_x, ref_x)
+    np.testing.assert_array_equal(x_end[0], out_x[-1])
+    np.testing.assert_array_equal(fb_end, out_y[-1])
     out_y2 = np.empty((25, d))
     generate(packed, *args, out_y2)  # without states: the same outputs
     assert_same_run(out_y2, out_y, 25)
+
+
+def test_closed_loop_zero_steps(reservoir):
+    n, packed, _ = reservoir
+    x_end, fb_end = generate(packed, np.ones((n, 1)), np.zeros(n),
+                             np.ones((1, 2 + n)), 1.0, np.full(n, 0.5),
+                             np.full(1, 2.0), 0, True, False, np.empty((0, 1)))
+    np.testing.assert_array_equal(x_end[0], np.full(n, 0.5))
+    np.testing.assert_array_equal(fb_end, [2.0])
 
 
 def test_generate_zero_steps(reservoir):

@@ -5,7 +5,8 @@ spec pointing at ``sys.executable``, so a stale or foreign ``python3`` spec
 cannot pick another environment), with ``notebooks/`` as working directory and
 the repository root first on ``PYTHONPATH`` (the checkout under test is
 imported even without ``pip install -e``). A notebook passes when no cell
-raises and it shows at least one figure (an ``image/png`` output).
+raises and it shows at least one figure (an ``image/png`` output). Stored
+notebooks carry no outputs or those of one whole run (figures included).
 
 Needs the ``notebooks`` extra (``pip install -e ".[notebooks]"``); skipped
 without it. ``-m slow`` also runs the forecasting notebook on its fallback
@@ -71,7 +72,7 @@ def _execute(path, extra_env=None):
 
 def _check_outputs(nb, name):
     errors, images = [], 0
-    for i, cell in enumerate(nb.cells):
+    for i, cell in enumerate(nb["cells"]):
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
                 errors.append(f"cell {i}: {out.get('ename')}: {out.get('evalue')}")
@@ -86,14 +87,21 @@ def test_notebooks_exist():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))
-def test_notebook_is_stored_without_outputs(path):
-    """Outputs are produced by running the notebook, not kept in git."""
+def test_stored_notebook_is_clean_or_one_whole_run(path):
+    """A notebook is stored either without outputs, or with the outputs of
+    one run from top to bottom: every code cell executed once, in order
+    (counts 1, 2, ...), no error, and at least one figure. Stale or partial
+    outputs (a cell re-run, a cell skipped) fail."""
     nb = json.loads(path.read_text(encoding="utf-8"))
-    for i, cell in enumerate(nb["cells"]):
-        if cell["cell_type"] == "code":
-            assert not cell.get("outputs"), f"{path.name} cell {i} has stored outputs"
-            assert cell.get("execution_count") is None, \
-                f"{path.name} cell {i} has an execution count"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    counts = [c.get("execution_count") for c in code]
+    if all(n is None for n in counts):
+        for i, cell in enumerate(code):
+            assert not cell.get("outputs"), f"{path.name} code cell {i} has stored outputs"
+        return
+    assert counts == list(range(1, len(code) + 1)), \
+        f"{path.name}: execution counts {counts} are not one run from top to bottom"
+    _check_outputs(nb, path.name)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=_ids(NOTEBOOKS))

@@ -41,7 +41,8 @@ from sklearn.linear_model import Ridge
 
 from conftest import naive_states, property_settings
 from reservoir import (CWRNNRegressor, ESNRegressor, GRURegressor, LSTMRegressor,
-                       Reservoir, SimpleRNNRegressor, datasets, metrics)
+                       NVARRegressor, Reservoir, SimpleRNNRegressor, datasets,
+                       metrics)
 
 # ---------------------------------------------------------------------------
 # budget
@@ -118,8 +119,10 @@ FACTORIES = {
     "GRU": lambda **kw: GRURegressor(**{**RNN, **kw}),
     "LSTM": lambda **kw: LSTMRegressor(**{**RNN, **kw}),
     "CWRNN": lambda **kw: CWRNNRegressor(**{**RNN, "periods": (1, 2), **kw}),
+    "NVAR": lambda **kw: NVARRegressor(**{"delay": 1, "alpha": 1e-2, **kw}),
 }
 REGRESSORS = [k for k in FACTORIES if k != "Reservoir"]
+FLOAT64 = ("ESN", "NVAR")        # models without a dtype parameter
 RECURRENT = ["SimpleRNN", "GRU", "LSTM", "CWRNN"]
 ALL = list(FACTORIES)
 
@@ -597,7 +600,7 @@ def test_bad_X_is_refused_by_every_method(name, data):
                  "predict": lambda: est.predict(X_bad),
                  "score": lambda: est.score(X_bad, y_bad)}
         est.fit(good, good[:, 0])
-        if name == "ESN":
+        if name in FLOAT64:             # the models with partial_fit
             calls["partial_fit"] = lambda: est.partial_fit(X_bad, y_bad)
             calls["generate"] = lambda: est.generate(3, X_warmup=X_bad, X_future=np.zeros((2, 1)))
         else:
@@ -634,7 +637,7 @@ def test_bad_y_is_refused(name, data):
     X = np.random.RandomState(1).randn(8, 2)
     y, case = data.draw(bad_targets(X))
     note(case)
-    if case == "beyond_float32" and name == "ESN":
+    if case == "beyond_float32" and name in FLOAT64:
         return                           # a float64 model: valid targets
     est = FACTORIES[name]()
     status, exc = outcome(lambda: est.fit(X, y))
@@ -734,9 +737,18 @@ PARAMETERS = {
     "ESN": {"n_reservoir": "count", "spectral_radius": "real", "density": "rate",
             "leak_rate": "rate", "bias_scaling": "real", "input_scaling": "real",
             "activation": ("tanh", "identity"), "alpha": "real", "washout": "count",
-            "include_input": "flag", "solver": ("cholesky", "qr"), "n_jobs": "count",
-            "random_state": "seed"},
+            "include_input": "flag", "solver": ("cholesky", "qr", "rls"),
+            "n_jobs": "count", "random_state": "seed", "num_layers": "count",
+            "bidirectional": "flag", "inter_scaling": "real",
+            "feedback_scaling": "real", "teacher_noise": "real",
+            "forgetting_factor": "rate"},
+    "NVAR": {"delay": "count", "order": "count", "strides": "count", "alpha": "real",
+             "include_constant": "flag", "washout": "count",
+             "solver": ("cholesky", "qr")},
 }
+for _name in ("Reservoir",):
+    PARAMETERS[_name].update({"num_layers": "count", "bidirectional": "flag",
+                              "inter_scaling": "real"})
 _RECURRENT_PARAMS = {"hidden_size": "count", "num_layers": "count",
                      "bidirectional": "flag", "learning_rate_init": "rate",
                      "max_iter": "count", "batch_size": "count", "bptt_window": "count",
@@ -835,7 +847,7 @@ def test_generate_arguments(name, data):
     assert gen.shape == (n,) and np.isfinite(gen).all()
     F = np.asarray(F, dtype=np.float64)[:n - 1]
     fed = np.vstack([warm, np.column_stack([gen[:-1], F[:, 0]])]) if n > 1 else warm
-    tol = 1e-10 if name == "ESN" or est.dtype == "float64" else 1e-4
+    tol = 1e-10 if name in FLOAT64 or est.dtype == "float64" else 1e-4
     np.testing.assert_allclose(np.asarray(est.predict(fed))[9:], gen, rtol=tol, atol=tol)
 
 

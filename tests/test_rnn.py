@@ -376,6 +376,111 @@ def test_verbose_reports_the_running_loss(capsys):
         assert f"loss={est.loss_curve_[-1]:.4g}" in lines[-1]
 
 
+# -- Clockwork RNN training (a delayed nonlinear echo) -----------------------
+
+def _echo_task(n_sequences, length, seed):
+    """y(t) = sin(3 u(t-4)) u(t-1), u uniform on [-1, 1]: the target is
+    uncorrelated with every lagged input, so a network first sits on a
+    plateau at the target's variance."""
+    rng = np.random.RandomState(seed)
+    U = [rng.uniform(-1, 1, (length, 1)) for _ in range(n_sequences)]
+    Y = []
+    for u in U:
+        y = np.zeros(length)
+        y[4:] = np.sin(3 * u[:-4, 0]) * u[3:-1, 0]
+        Y.append(y)
+    return U, Y
+
+
+def _echo_nrmse(est, washout=5):
+    U, Y = _echo_task(16, 80, seed=1)
+    pred = est.predict(U)
+    yt = np.concatenate([y[washout:] for y in Y])
+    yp = np.concatenate([p[washout:] for p in pred])
+    return float(np.sqrt(np.mean((yt - yp) ** 2)) / yt.std())
+
+
+def test_cwrnn_initial_spectral_radius_is_the_elman_networks():
+    """Block-triangular W_hh: its eigenvalues are the diagonal blocks'. At
+    +-1/sqrt(hidden) the 8-unit blocks of a 4-module network had half the
+    Elman network's spectral radius (a ratio of 0.58 here); at
+    +-1/sqrt(module size) each block has an Elman network's (the largest of
+    four small blocks a little more)."""
+    periods, mask = CWRNNRegressor(hidden_size=32, periods=(1, 2, 4, 8))._cell_options()
+
+    def radius(cell, m, seed):
+        p = _network.init_params(cell, 1, 32, 1, False, 1, np.random.RandomState(seed),
+                                 np.float64, m)
+        return np.abs(np.linalg.eigvals(p["weight_hh_l0"])).max()
+
+    cw = np.mean([radius("cwrnn", mask, s) for s in range(20)])
+    elman = np.mean([radius("elman", None, s) for s in range(20)])
+    assert 0.9 < cw / elman < 1.3
+    p = _network.init_params("cwrnn", 1, 32, 1, False, 1, np.random.RandomState(0),
+                             np.float64, mask)
+    w = p["weight_hh_l0"]
+    assert (w[mask == 0] == 0).all()
+    assert np.abs(w).max() <= 1 / np.sqrt(8) and np.abs(w).max() > 0.9 / np.sqrt(8)
+
+
+def test_auto_patience_spans_enough_updates():
+    """n_iter_no_change="auto": 10 epochs, or as many as make 150 updates; an
+    integer is exactly that many epochs (scikit-learn's meaning)."""
+    X, y = _sine_task(40)
+    # tol so large that no epoch after the first counts as an improvement
+    kw = dict(hidden_size=2, max_iter=400, tol=1e9, random_state=0)
+    est = SimpleRNNRegressor(n_iter_no_change=5, **kw).fit(X, y)
+    assert est.n_iter_ == 1 + 5
+    est = SimpleRNNRegressor(**kw).fit(X, y)          # one batch per epoch
+    assert est.n_iter_ == 1 + 150
+    windows = [X[i:i + 10] for i in range(0, 40, 10)]
+    targets = [y[i:i + 10] for i in range(0, 40, 10)]
+    est = SimpleRNNRegressor(batch_size=1, **kw).fit(windows, targets)  # 4 per epoch
+    assert est.n_iter_ == 1 + 38
+    est = SimpleRNNRegressor(batch_size=1, max_iter=400, tol=1e9, hidden_size=2,
+                             random_state=0).fit([X[i:i + 2] for i in range(0, 40, 2)],
+                                                 [y[i:i + 2] for i in range(0, 40, 2)])
+    assert est.n_iter_ == 1 + 10                        # 20 per epoch: 10 epochs
+
+
+def test_cwrnn_learns_a_delayed_echo_with_default_settings():
+    """The reported failure: 48 sequences of 80 steps, hidden 32, periods
+    (1, 2, 4, 8), max_iter=200: training stopped after ~30 epochs on the
+    initial plateau (NRMSE 1.00, the mean). It must leave the plateau."""
+    U, Y = _echo_task(48, 80, seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        est = CWRNNRegressor(hidden_size=32, periods=(1, 2, 4, 8), max_iter=200,
+                             washout=5, random_state=0).fit(U, Y)
+    assert est.n_iter_ > 100
+    assert _echo_nrmse(est) < 0.6
+
+
+@pytest.mark.slow
+def test_cwrnn_matches_elman_at_equal_parameters_on_the_echo():
+    """At equal parameter counts (769 and 781), over three seeds: the
+    all-ones clock (an Elman network with a block-triangular W_hh) learns the
+    echo at least as well as Elman; the (1, 2, 4, 8) clock as well as an
+    Elman network the size of its period-1 module (8 units), which is all
+    that updates at every step, as the exact lags 1 and 4 require."""
+    U, Y = _echo_task(48, 80, seed=0)
+    kw = dict(max_iter=200, washout=5)
+
+    def mean_nrmse(make):
+        scores = []
+        for seed in range(3):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                scores.append(_echo_nrmse(make(seed).fit(U, Y)))
+        return np.mean(scores)
+
+    elman = mean_nrmse(lambda s: SimpleRNNRegressor(26, random_state=s, **kw))
+    ones = mean_nrmse(lambda s: CWRNNRegressor(32, periods=(1, 1, 1, 1), random_state=s, **kw))
+    clock = mean_nrmse(lambda s: CWRNNRegressor(32, periods=(1, 2, 4, 8), random_state=s, **kw))
+    fast = mean_nrmse(lambda s: SimpleRNNRegressor(8, random_state=s, **kw))
+    assert elman < 0.25
+    assert ones <= 1.05 * elman
+    assert clock <= 1.3 * fast
 @pytest.mark.parametrize("Est", ALL)
 def test_inputs_beyond_float32_are_refused_in_predict_as_in_fit(Est):
     """A float32 network once returned NaN from predict for finite X beyond

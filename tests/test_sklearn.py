@@ -8,8 +8,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from reservoir import (CWRNNRegressor, ESNRegressor, GRURegressor, LSTMRegressor,
-                       Reservoir, SimpleRNNRegressor)
+from reservoir import (CWRNNClassifier, CWRNNRegressor, ESNClassifier, ESNRegressor,
+                       GRUClassifier, GRURegressor, LSTMClassifier, LSTMRegressor,
+                       Reservoir, SequenceScaler, SimpleRNNClassifier,
+                       SimpleRNNRegressor)
 
 # A sequence model's output at a row depends on the rows before it, so the
 # checks that shuffle or subsample rows and expect row-wise results cannot hold.
@@ -33,6 +35,26 @@ _RNN = dict(hidden_size=8, max_iter=20, learning_rate_init=0.05, random_state=0)
     expected_failed_checks=lambda est: ROW_ORDER,
 )
 def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+# The classifiers read a single 2-D X with a 1-D y as one sequence labelled
+# per step, which is what the checks feed; the same two row-order checks
+# cannot hold. The scaler is row-wise and passes them.
+@parametrize_with_checks(
+    [ESNClassifier(n_reservoir=20, random_state=0),
+     SimpleRNNClassifier(**_RNN), GRUClassifier(**_RNN), LSTMClassifier(**_RNN),
+     # two modules: the checks label i.i.d. rows, which only the period-1
+     # module sees at every step (4 of 8 units here, 2 with four modules)
+     CWRNNClassifier(periods=(1, 2), **_RNN)],
+    expected_failed_checks=lambda est: ROW_ORDER,
+)
+def test_sklearn_compatible_classifiers(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_checks([SequenceScaler()])
+def test_sklearn_compatible_scaler(estimator, check):
     check(estimator)
 
 

@@ -25,6 +25,19 @@ __all__ = ["SimpleRNNRegressor", "GRURegressor", "LSTMRegressor", "CWRNNRegresso
 
 _DTYPES = {"float32": np.float32, "float64": np.float64}
 
+# n_iter_no_change="auto": 10 epochs (scikit-learn's MLP default), and at least
+# this many Adam updates. Recurrent networks often start on a plateau where
+# the loss stays at the variance of the target (a delayed nonlinear echo
+# task's target is uncorrelated with every lagged input, so a network near
+# its initial, nearly linear regime has next to no gradient) until the
+# weights have grown enough to form the product; measured on that task
+# (48 sequences of 80 steps, two updates per epoch), Elman and Clockwork
+# networks left it after 45 to 130 updates at learning_rate_init=1e-2. Ten
+# epochs of two updates stopped them on it; with ten or more batches per
+# epoch "auto" is exactly ten epochs.
+_AUTO_PATIENCE_EPOCHS = 10
+_AUTO_PATIENCE_UPDATES = 150
+
 
 def _dtype_name(dtype):
     """'float32' or 'float64' from a name, a NumPy type or a dtype."""
@@ -93,15 +106,19 @@ class _Adam:
         return norm
 
 
-class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
-    """Shared machinery; subclasses set ``_cell``."""
+class _RecurrentBase(BaseEstimator):
+    """What the recurrent regressors and classifiers share: parameters, the
+    network, batching and the training loop. Subclasses set ``_cell`` and
+    give the task: ``_check_targets`` (targets as float arrays per sequence),
+    ``_loss`` (value and gradient on the outputs) and ``_score_arrays`` (the
+    validation score, higher is better)."""
 
     _cell = None
 
     def __init__(self, hidden_size=32, *, num_layers=1, bidirectional=False,
                  learning_rate_init=1e-2, max_iter=100, batch_size=32,
                  bptt_window=None, clip_norm=5.0, early_stopping=False,
-                 validation_fraction=0.1, n_iter_no_change=10, tol=1e-4,
+                 validation_fraction=0.1, n_iter_no_change="auto", tol=1e-4,
                  washout=0, dtype="float32", warm_start=False, random_state=None,
                  verbose=False):
         self.hidden_size = hidden_size
@@ -146,8 +163,12 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         p["validation_fraction"] = c(self.validation_fraction, "validation_fraction",
                                      low=0, high=1, low_inclusive=False,
                                      high_inclusive=False)
-        p["n_iter_no_change"] = c(self.n_iter_no_change, "n_iter_no_change",
-                                  kind=Integral, low=1)
+        if isinstance(self.n_iter_no_change, str) and self.n_iter_no_change == "auto":
+            p["n_iter_no_change"] = "auto"
+        else:
+            p["n_iter_no_change"] = c(self.n_iter_no_change, "n_iter_no_change",
+                                      kind=Integral, low=1,
+                                      hint='Use a positive number of epochs or "auto".')
         p["tol"] = c(self.tol, "tol", low=0)
         for flag in ("bidirectional", "early_stopping", "warm_start"):
             if not isinstance(getattr(self, flag), (bool, np.bool_)):
@@ -190,7 +211,7 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
                 start += stride
         return out
 
-    def _split_validation(self, U, Y):
+    def _split_validation(self, U, Y, rng):
         """Chronological split: the end of the data is for validation."""
         frac = self.validation_fraction
         if len(U) == 1:
@@ -237,15 +258,17 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         self._net_config = dict(cell=self._cell, num_layers=int(self.num_layers),
                                 bidirectional=bool(self.bidirectional), periods=periods)
 
+    def _pool_args(self):
+        """Extra arguments of the network for one output per sequence."""
+        return {}
+
     def _loss_and_grads(self, X, Y, mask, lengths, workspace=None):
+        pool = self._pool_args()
         out, tape = _network.forward(self._params, X, lengths, workspace=workspace,
-                                     **self._net_args())
-        count = max(1.0, float(mask.sum()) * Y.shape[2])
-        resid = (out - Y) * mask
-        loss = float(np.vdot(resid, resid)) / count
-        dY = (2.0 / count) * resid
+                                     **self._net_args(), **pool)
+        loss, dY = self._loss(out, Y, mask)
         grads = _network.backward(self._params, dY.astype(X.dtype), tape, lengths,
-                                  workspace=workspace, **self._net_args())
+                                  workspace=workspace, **self._net_args(), **pool)
         if self._mask is not None:
             for name, g in grads.items():
                 if name.startswith("weight_hh"):
@@ -253,30 +276,34 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         return loss, grads
 
     def _predict_arrays(self, arrays, batch=256):
+        """Outputs (n_timesteps_i, n_outputs) of each sequence, or one row
+        (n_outputs,) per sequence when the network pools."""
         dtype = self._params["readout.weight"].dtype       # the fitted one
+        pool = self._pool_args()
         outs = [None] * len(arrays)
         order = np.argsort([-a.shape[0] for a in arrays], kind="stable")
         for lo in range(0, len(arrays), batch):
             idx = order[lo:lo + batch]
-            pairs = [(arrays[i], arrays[i][:, :1]) for i in idx]
-            X, _, _, lengths = self._batch(pairs, dtype)
-            Y, _ = _network.forward(self._params, X, lengths, keep=False,
-                                    **self._net_args())
+            lengths = np.array([arrays[i].shape[0] for i in idx])
+            X = np.zeros((lengths.max(), len(idx), arrays[idx[0]].shape[1]), dtype=dtype)
             for b, i in enumerate(idx):
-                outs[i] = Y[:lengths[b], b].astype(np.float64)
+                X[:lengths[b], b] = arrays[i]
+            Y, _ = _network.forward(self._params, X, lengths, keep=False,
+                                    **self._net_args(), **pool)
+            for b, i in enumerate(idx):
+                outs[i] = (Y[b] if pool else Y[:lengths[b], b]).astype(np.float64)
         return outs
 
-    def _score_arrays(self, U, Y):
-        """R^2 of the validation steps after washout (as MLPRegressor)."""
-        pred = self._predict_arrays(U)
-        yt = np.concatenate([y[self.washout:] for y in Y])
-        yp = np.concatenate([p[self.washout:] for p in pred])
-        ss_res = ((yt - yp) ** 2).sum(axis=0)
-        ss_tot = ((yt - yt.mean(axis=0)) ** 2).sum(axis=0)
-        ss_tot[ss_tot == 0] = 1.0
-        return float(np.mean(1 - ss_res / ss_tot))
+    def _training_pairs(self, U, Y):
+        """(input, target) pairs that the epochs shuffle and batch."""
+        return self._windows(U, Y)
 
-    # -- fitting -----------------------------------------------------------
+    def _patience(self, n_batches):
+        """Epochs without improvement before stopping."""
+        if isinstance(self.n_iter_no_change, str):          # "auto"
+            return max(_AUTO_PATIENCE_EPOCHS, -(-_AUTO_PATIENCE_UPDATES // n_batches))
+        return self.n_iter_no_change
+
     def fit(self, X, y):
         """Train by backpropagation through time with Adam.
 
@@ -300,17 +327,15 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         seqs = check_X(X, n_features=self.n_features_in_ if warm else None,
                        estimator_name=type(self).__name__)
         check_feature_names(self, seqs.feature_source, reset=not warm)
-        targets = check_y_like(y, seqs)
+        Y, n_outputs = self._check_targets(y, seqs, warm)
         check_washout(seqs, self.washout)
         dtype = _DTYPES[self.dtype]
         check_dtype_range(seqs, dtype, "X")
-        check_dtype_range(targets, dtype, "y")
         rng = check_random_state_param(self.random_state)
         self._set_structure(periods, mask)
         if not warm:
             self.n_features_in_ = seqs.n_columns
-            self.n_outputs_ = targets.n_columns
-            self._y_info = (targets.was_1d, targets.columns, targets.name)
+            self.n_outputs_ = n_outputs
             H, L, dirs = self.hidden_size, self.num_layers, 1 + self.bidirectional
             G = _network.CELLS[self._cell].gates * H
             count = dirs * G * (self.n_features_in_ + H + 2) \
@@ -324,14 +349,14 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
             self.validation_scores_ = [] if self.early_stopping else None
             self.best_validation_score_ = None
             self.best_loss_ = np.inf
-        elif targets.n_columns != self.n_outputs_:
-            raise ValueError(f"y has {targets.n_columns} outputs but the model was "
-                             f"fitted with {self.n_outputs_}; warm_start needs the same.")
 
-        U, Y = seqs.arrays, targets.arrays
+        U = seqs.arrays
         if self.early_stopping:
-            U, Y, U_val, Y_val = self._split_validation(U, Y)
-        pairs = self._windows([u.astype(dtype) for u in U], [y.astype(dtype) for y in Y])
+            U, Y, U_val, Y_val = self._split_validation(U, Y, rng)
+        pairs = self._training_pairs([u.astype(dtype) for u in U],
+                                     [y.astype(dtype) for y in Y])
+        n_batches = -(-len(pairs) // self.batch_size)
+        patience = self._patience(n_batches)
         self._adam = _Adam(self._params, self.learning_rate_init) \
             if not (warm and hasattr(self, "_adam")) else self._adam
         best_params = {k: v.copy() for k, v in self._params.items()}
@@ -381,7 +406,7 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
                         best_params = {k: v.copy() for k, v in self._params.items()}
                 progress.update(epoch + 1, epoch_loss, val)
                 no_improve = 0 if improved else no_improve + 1
-                if no_improve >= self.n_iter_no_change:
+                if no_improve >= patience:
                     converged = True
                     break
         finally:
@@ -392,7 +417,7 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
             warnings.warn(
                 f"{type(self).__name__}: maximum iterations ({self.max_iter}) "
                 "reached and the optimisation hasn't converged yet; increase "
-                "max_iter.", ConvergenceWarning, stacklevel=2)
+                "max_iter.", ConvergenceWarning, stacklevel=3)
         return self
 
     def _diverged(self, best_params, epoch):
@@ -406,7 +431,60 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
             f"{type(self).__name__}: the training loss or weights became non-finite in epoch "
             f"{epoch + 1}; the weights of the best epoch were restored. Lower "
             f"learning_rate_init (now {self.learning_rate_init}) or clip_norm.",
-            ReservoirWarning, stacklevel=3)
+            ReservoirWarning, stacklevel=4)
+
+    def to_torch_state_dict(self):
+        """The weights as numpy arrays under PyTorch's names and shapes.
+
+        Layer weights follow ``nn.RNN``/``nn.GRU``/``nn.LSTM``
+        (``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``,
+        ``..._reverse``); the readout is ``readout.weight``, ``readout.bias``
+        (an ``nn.Linear``). Load the first group into the recurrent module and
+        the readout into a Linear layer applied at every step (or, for a
+        classifier of whole sequences, to each sequence's summary).
+        """
+        check_is_fitted(self, "_params")
+        return {k: v.copy() for k, v in self._params.items()}
+
+    @property
+    def n_parameters_(self):
+        """Number of trainable parameters (masked CW-RNN weights excluded)."""
+        check_is_fitted(self, "_params")
+        total = sum(v.size for v in self._params.values())
+        if self._mask is not None:
+            zeros = int((self._mask == 0).sum())
+            total -= zeros * sum(1 for k in self._params if k.startswith("weight_hh"))
+        return total
+
+
+class _RecurrentRegressor(SequenceRegressorMixin, _RecurrentBase):
+    """A recurrent network with a linear readout at every step, trained on
+    the mean squared error."""
+
+    def _check_targets(self, y, seqs, warm):
+        targets = check_y_like(y, seqs)
+        check_dtype_range(targets, _DTYPES[self.dtype], "y")
+        if warm and targets.n_columns != self.n_outputs_:
+            raise ValueError(f"y has {targets.n_columns} outputs but the model was "
+                             f"fitted with {self.n_outputs_}; warm_start needs the same.")
+        if not warm:
+            self._y_info = (targets.was_1d, targets.columns, targets.name)
+        return targets.arrays, targets.n_columns
+
+    def _loss(self, out, Y, mask):
+        count = max(1.0, float(mask.sum()) * Y.shape[2])
+        resid = (out - Y) * mask
+        return float(np.vdot(resid, resid)) / count, (2.0 / count) * resid
+
+    def _score_arrays(self, U, Y):
+        """R^2 of the validation steps after washout (as MLPRegressor)."""
+        pred = self._predict_arrays(U)
+        yt = np.concatenate([y[self.washout:] for y in Y])
+        yp = np.concatenate([p[self.washout:] for p in pred])
+        ss_res = ((yt - yp) ** 2).sum(axis=0)
+        ss_tot = ((yt - yt.mean(axis=0)) ** 2).sum(axis=0)
+        ss_tot[ss_tot == 0] = 1.0
+        return float(np.mean(1 - ss_res / ss_tot))
 
     # -- prediction --------------------------------------------------------
     def predict(self, X):
@@ -504,18 +582,6 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
                     f"{self._params['readout.weight'].dtype.name} arithmetic. "
                     "Standardise X (e.g. StandardScaler), or use "
                     "dtype='float64'.")
-
-    def to_torch_state_dict(self):
-        """The weights as numpy arrays under PyTorch's names and shapes.
-
-        Layer weights follow ``nn.RNN``/``nn.GRU``/``nn.LSTM``
-        (``weight_ih_l0``, ``weight_hh_l0``, ``bias_ih_l0``, ``bias_hh_l0``,
-        ``..._reverse``); the readout is ``readout.weight``, ``readout.bias``
-        (an ``nn.Linear``). Load the first group into the recurrent module and
-        the readout into a Linear layer applied at every step.
-        """
-        check_is_fitted(self, "_params")
-        return {k: v.copy() for k, v in self._params.items()}
 
     def from_torch_state_dict(self, state_dict):
         """Take the weights from a PyTorch-style state dict (the inverse of
@@ -649,21 +715,12 @@ class _RecurrentRegressor(SequenceRegressorMixin, BaseEstimator):
         self.n_iter_ = 0
         return self
 
-    @property
-    def n_parameters_(self):
-        """Number of trainable parameters (masked CW-RNN weights excluded)."""
-        check_is_fitted(self, "_params")
-        total = sum(v.size for v in self._params.values())
-        if self._mask is not None:
-            zeros = int((self._mask == 0).sum())
-            total -= zeros * sum(1 for k in self._params if k.startswith("weight_hh"))
-        return total
-
     def __sklearn_tags__(self):
         return regressor_tags(super().__sklearn_tags__())
 
 
-_SHARED_DOC = """
+# Docstring pieces shared with the classifiers (``_classifiers.py``).
+_NETWORK_DOC = """
     Parameters
     ----------
     hidden_size : int, default=32
@@ -673,7 +730,9 @@ _SHARED_DOC = """
     bidirectional : bool, default=False
         Also run every layer on the time-reversed sequence and read out both.
         A bidirectional model sees the future: it is for sequence labelling,
-        not for causal forecasting.
+        not for causal forecasting."""
+
+_TRAINING_DOC = """
     learning_rate_init : float, default=1e-2
         Adam's step size.
     max_iter : int, default=100
@@ -685,16 +744,27 @@ _SHARED_DOC = """
         cut into windows of this length, overlapping by ``washout`` steps, each
         starting from a zero state. None trains on whole sequences.
     clip_norm : float or None, default=5.0
-        Gradients are rescaled when their global norm exceeds this.
+        Gradients are rescaled when their global norm exceeds this."""
+
+_EARLY_STOPPING_DOC = """
     early_stopping : bool, default=False
         Hold out the end of the data (the last ``validation_fraction`` of the
         steps of a single sequence, or of the sequences of a list; never
         shuffled) and stop when its R^2 stops improving; the best weights are
-        restored.
+        restored."""
+
+_STOPPING_DOC = """
     validation_fraction : float, default=0.1
-    n_iter_no_change : int, default=10
-        Epochs without an improvement of ``tol`` before stopping.
-    tol : float, default=1e-4
+    n_iter_no_change : int or "auto", default="auto"
+        Epochs without an improvement of ``tol`` (of the training loss, or of
+        the validation score with ``early_stopping``) before stopping. "auto"
+        is 10 epochs, or more when an epoch has fewer than 15 batches: as many
+        as make 150 Adam updates. A recurrent network often starts on a
+        plateau of the loss that takes it tens of updates to leave, and ten
+        epochs of a few updates each would stop it there.
+    tol : float, default=1e-4"""
+
+_REST_DOC = """
     washout : int, default=0
         Steps at the start of every sequence (and window) excluded from the loss.
     dtype : {"float32", "float64"}, default="float32"
@@ -703,7 +773,12 @@ _SHARED_DOC = """
         Continue from the previous weights and optimiser state.
     random_state : int, RandomState instance or None, default=None
     verbose : bool, default=False
-        Show a progress bar with the running loss (tqdm when installed).
+        Show a progress bar with the running loss (tqdm when installed)."""
+
+_REGRESSOR_PARAMS_DOC = (_NETWORK_DOC + _TRAINING_DOC + _EARLY_STOPPING_DOC
+                         + _STOPPING_DOC + _REST_DOC)
+
+_REGRESSOR_ATTRIBUTES_DOC = """
 
     Attributes
     ----------
@@ -719,6 +794,8 @@ _SHARED_DOC = """
     n_outputs_ : int
     n_parameters_ : int
 """
+
+_SHARED_DOC = _REGRESSOR_PARAMS_DOC + _REGRESSOR_ATTRIBUTES_DOC
 
 
 class SimpleRNNRegressor(_RecurrentRegressor):
@@ -760,40 +837,10 @@ class LSTMRegressor(_RecurrentRegressor):
     _cell = "lstm"
 
 
-class CWRNNRegressor(_RecurrentRegressor):
-    __doc__ = """Clockwork RNN (Koutnik et al., ICML 2014) with a linear readout.
+class _Clockwork:
+    """The Clockwork RNN's ``periods``, for its regressor and classifier."""
 
-    The hidden units split into ``len(periods)`` modules of equal size; at step
-    t (from 0) only the modules with ``t % period == 0`` update, the others keep
-    their state. Modules are ordered by increasing period and the recurrent
-    matrix is block-upper-triangular, so slower modules feed faster ones and
-    never the reverse; the input reaches every module and the readout sees all.
-    Inactive modules cost nothing.
-    """ + _SHARED_DOC.replace("\n    Attributes\n", """\
-    periods : sequence of int or None, default=None
-        Module periods, positive integers; sorted increasingly. None means
-        (1, 2, 4, 8). ``hidden_size`` must be divisible by their number.
-
-    Attributes
-""", 1)
     _cell = "cwrnn"
-
-    def __init__(self, hidden_size=32, *, periods=None, num_layers=1,
-                 bidirectional=False, learning_rate_init=1e-2, max_iter=100,
-                 batch_size=32, bptt_window=None, clip_norm=5.0,
-                 early_stopping=False, validation_fraction=0.1,
-                 n_iter_no_change=10, tol=1e-4, washout=0, dtype="float32",
-                 warm_start=False, random_state=None, verbose=False):
-        super().__init__(hidden_size, num_layers=num_layers,
-                         bidirectional=bidirectional,
-                         learning_rate_init=learning_rate_init, max_iter=max_iter,
-                         batch_size=batch_size, bptt_window=bptt_window,
-                         clip_norm=clip_norm, early_stopping=early_stopping,
-                         validation_fraction=validation_fraction,
-                         n_iter_no_change=n_iter_no_change, tol=tol,
-                         washout=washout, dtype=dtype, warm_start=warm_start,
-                         random_state=random_state, verbose=verbose)
-        self.periods = periods
 
     def _cell_options(self):
         periods = (1, 2, 4, 8) if self.periods is None else self.periods
@@ -819,3 +866,43 @@ class CWRNNRegressor(_RecurrentRegressor):
         # row i (receiving) may read column j when j's module is as slow or slower
         mask = (module[None, :] >= module[:, None]).astype(np.float64)
         return arr, mask
+
+
+_CLOCKWORK_DOC = """
+    The hidden units split into ``len(periods)`` modules of equal size; at step
+    t (from 0) only the modules with ``t % period == 0`` update, the others keep
+    their state. Modules are ordered by increasing period and the recurrent
+    matrix is block-upper-triangular, so slower modules feed faster ones and
+    never the reverse; the input reaches every module and the readout sees all.
+    Inactive modules cost nothing. The free recurrent weights start uniform on
+    +-1/sqrt(module size), which gives the block-triangular matrix the
+    spectral radius of an Elman network's at PyTorch's initialisation.
+    """
+
+_PERIODS_DOC = """
+    periods : sequence of int or None, default=None
+        Module periods, positive integers; sorted increasingly. None means
+        (1, 2, 4, 8). ``hidden_size`` must be divisible by their number."""
+
+
+class CWRNNRegressor(_Clockwork, _RecurrentRegressor):
+    __doc__ = ("Clockwork RNN (Koutnik et al., ICML 2014) with a linear readout.\n"
+               + _CLOCKWORK_DOC + _REGRESSOR_PARAMS_DOC + _PERIODS_DOC
+               + _REGRESSOR_ATTRIBUTES_DOC)
+
+    def __init__(self, hidden_size=32, *, periods=None, num_layers=1,
+                 bidirectional=False, learning_rate_init=1e-2, max_iter=100,
+                 batch_size=32, bptt_window=None, clip_norm=5.0,
+                 early_stopping=False, validation_fraction=0.1,
+                 n_iter_no_change="auto", tol=1e-4, washout=0, dtype="float32",
+                 warm_start=False, random_state=None, verbose=False):
+        super().__init__(hidden_size, num_layers=num_layers,
+                         bidirectional=bidirectional,
+                         learning_rate_init=learning_rate_init, max_iter=max_iter,
+                         batch_size=batch_size, bptt_window=bptt_window,
+                         clip_norm=clip_norm, early_stopping=early_stopping,
+                         validation_fraction=validation_fraction,
+                         n_iter_no_change=n_iter_no_change, tol=tol,
+                         washout=washout, dtype=dtype, warm_start=warm_start,
+                         random_state=random_state, verbose=verbose)
+        self.periods = periods

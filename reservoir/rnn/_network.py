@@ -15,8 +15,11 @@ import numpy as np
 
 from . import _cells
 
-__all__ = ["CELLS", "Workspace", "init_params", "forward", "backward",
+__all__ = ["CELLS", "POOLINGS", "Workspace", "init_params", "forward", "backward",
            "generate", "param_names"]
+
+# How a sequence is summarised for one output per sequence (many-to-one).
+POOLINGS = ("last", "mean")
 
 
 class Workspace:
@@ -115,11 +118,25 @@ def param_names(num_layers, bidirectional):
 def init_params(cell, n_inputs, hidden_size, num_layers, bidirectional,
                 n_outputs, rng, dtype, recurrent_mask=None):
     """PyTorch's initialisation: every weight uniform on +-1/sqrt(hidden_size);
-    the readout as ``nn.Linear`` (+-1/sqrt(fan_in)). Drawn in name order."""
+    the readout as ``nn.Linear`` (+-1/sqrt(fan_in)). Drawn in name order.
+
+    With a block-triangular ``recurrent_mask`` (the Clockwork RNN's modules of
+    ``m`` units), the free recurrent weights are uniform on +-1/sqrt(m)
+    instead. The eigenvalues of a block-triangular matrix are those of its
+    diagonal blocks, ``m x m`` here: at +-1/sqrt(hidden_size) its spectral
+    radius would be ``sqrt(m / hidden_size)`` times an Elman network's (half
+    of it for four modules: a trace of the input k steps back 2^k times
+    weaker). +-1/sqrt(m) gives each module, and so the whole matrix,
+    the spectral radius of an Elman network at PyTorch's initialisation
+    (about 1/sqrt(3), by the circular law).
+    """
     spec = CELLS[cell]
     H, G = hidden_size, spec.gates
     dirs = 2 if bidirectional else 1
     bound = 1.0 / np.sqrt(H)
+    if recurrent_mask is not None:
+        module = int(np.asarray(recurrent_mask).sum(axis=1).min())  # the slowest row
+        recurrent_scale = np.sqrt(H / module)
     params = {}
     for name in param_names(num_layers, bidirectional)[:-2]:
         layer = int(name.split("_l")[1].split("_")[0])
@@ -128,7 +145,7 @@ def init_params(cell, n_inputs, hidden_size, num_layers, bidirectional,
                  "bias_ih": (G * H,), "bias_hh": (G * H,)}[name.split("_l")[0]]
         params[name] = rng.uniform(-bound, bound, size=shape)
         if recurrent_mask is not None and name.startswith("weight_hh"):
-            params[name] *= recurrent_mask
+            params[name] *= recurrent_mask * recurrent_scale
     fan_in = H * dirs
     rb = 1.0 / np.sqrt(fan_in)
     params["readout.weight"] = rng.uniform(-rb, rb, size=(n_outputs, fan_in))
@@ -148,8 +165,50 @@ def _take_time(A, index):
     return np.ascontiguousarray(np.take_along_axis(A, index[:, :, None], axis=0))
 
 
+def _pool_weights(T, lengths, start):
+    """(T, B) weights of the mean over steps ``start:length`` of each sequence."""
+    t = np.arange(T)[:, None]
+    L = np.asarray(lengths)[None, :]
+    return ((t >= start) & (t < L)) / np.maximum(L - start, 1)
+
+
+def pool_states(top, lengths, pool, start, bidirectional):
+    """One summary row per sequence from the top layer's outputs (T, B, F).
+
+    ``"last"``: the output at the last valid step, so padding never enters;
+    for a bidirectional network the forward half at ``length - 1`` and the
+    reverse half at step 0 (where the reversed pass ends), each direction's
+    summary of the whole sequence. ``"mean"``: the mean over the steps
+    ``start:length`` (``start`` is the washout). Returns (B, F).
+    """
+    T, B, F = top.shape
+    if pool == "last":
+        feat = top[np.asarray(lengths) - 1, np.arange(B)]
+        if bidirectional:
+            feat[:, F // 2:] = top[0, :, F // 2:]
+        return feat
+    w = _pool_weights(T, lengths, start).astype(top.dtype)
+    return np.einsum("tb,tbf->bf", w, top)
+
+
+def _unpool(d_feat, T, lengths, pool, start, bidirectional):
+    """The gradient on the top outputs (T, B, F) from that on the summaries."""
+    B, F = d_feat.shape
+    if pool == "last":
+        d_top = np.zeros((T, B, F), dtype=d_feat.dtype)
+        last = np.asarray(lengths) - 1
+        half = F // 2 if bidirectional else F
+        d_top[last, np.arange(B), :half] = d_feat[:, :half]
+        if bidirectional:
+            d_top[0, :, half:] = d_feat[:, half:]
+        return d_top
+    w = _pool_weights(T, lengths, start).astype(d_feat.dtype)
+    return np.ascontiguousarray(w[:, :, None] * d_feat[None, :, :])
+
+
 def forward(params, X, lengths, cell, num_layers, bidirectional, periods=None,
-            keep=True, states=None, t0=0, return_states=False, workspace=None):
+            keep=True, states=None, t0=0, return_states=False, workspace=None,
+            pool=None, pool_start=0):
     """Run the network on a time-major batch.
 
     Parameters
@@ -164,10 +223,14 @@ def forward(params, X, lengths, cell, num_layers, bidirectional, periods=None,
     workspace : Workspace, optional
         Arrays to reuse for the per-batch intermediates (training: the tape
         then lives until the next call with the same workspace).
+    pool : {None, "last", "mean"}
+        None: the readout at every step. Otherwise one output per sequence,
+        the readout of :func:`pool_states` (from step ``pool_start`` on for
+        ``"mean"``).
 
     Returns
     -------
-    Y : ndarray (T, B, n_outputs)
+    Y : ndarray (T, B, n_outputs), or (B, n_outputs) with ``pool``
     tape : list
         What :func:`backward` needs (None when ``keep`` is False).
     finals : list of (h, c) per layer
@@ -209,7 +272,11 @@ def forward(params, X, lengths, cell, num_layers, bidirectional, periods=None,
             if keep:
                 tape.append((layer, suffix, x_in, cache))
         inp = np.concatenate(outs, axis=2) if bidirectional else outs[0]
-    Y = (inp.reshape(T * B, -1) @ params["readout.weight"].T).reshape(T, B, -1)
+    if pool is not None:
+        Y = pool_states(inp, lengths, pool, pool_start, bidirectional) \
+            @ params["readout.weight"].T
+    else:
+        Y = (inp.reshape(T * B, -1) @ params["readout.weight"].T).reshape(T, B, -1)
     Y += params["readout.bias"]
     if keep:
         tape.append(inp)
@@ -248,27 +315,34 @@ def generate(params, states, y0, future, cell, num_layers, periods=None, t0=0):
 
 
 def backward(params, dY, tape, lengths, cell, num_layers, bidirectional,
-             periods=None, workspace=None):
+             periods=None, workspace=None, pool=None, pool_start=0):
     """Gradients of the loss with respect to every parameter.
 
-    ``dY`` (T, B, n_outputs) is dLoss/dY, zero on padded and washout steps.
+    ``dY`` (T, B, n_outputs) is dLoss/dY, zero on padded and washout steps;
+    with ``pool`` (as in :func:`forward`) it is (B, n_outputs).
     Returns a dict of gradients under the parameter names (fresh arrays,
     also with a ``workspace``).
     """
     spec = CELLS[cell]
-    T, B, _ = dY.shape
+    top = tape[-1]
+    T, B, _ = top.shape
     rev = _reverse_index(T, lengths) if bidirectional else None
     grads = {}
-    top = tape[-1]
-    flat_dy = dY.reshape(T * B, -1)
-    grads["readout.weight"] = flat_dy.T @ top.reshape(T * B, -1)
-    grads["readout.bias"] = flat_dy.sum(axis=0)
     w_out = params["readout.weight"]
-    shape = (T * B, w_out.shape[1])
-    d_inp = (np.empty(shape, dtype=dY.dtype) if workspace is None
-             else workspace.get("d_top", shape, dY.dtype))
-    np.dot(flat_dy, w_out, out=d_inp)             # not matmul: see forward
-    d_inp = d_inp.reshape(T, B, -1)
+    if pool is not None:
+        feat = pool_states(top, lengths, pool, pool_start, bidirectional)
+        grads["readout.weight"] = dY.T @ feat
+        grads["readout.bias"] = dY.sum(axis=0)
+        d_inp = _unpool(dY @ w_out, T, lengths, pool, pool_start, bidirectional)
+    else:
+        flat_dy = dY.reshape(T * B, -1)
+        grads["readout.weight"] = flat_dy.T @ top.reshape(T * B, -1)
+        grads["readout.bias"] = flat_dy.sum(axis=0)
+        shape = (T * B, w_out.shape[1])
+        d_inp = (np.empty(shape, dtype=dY.dtype) if workspace is None
+                 else workspace.get("d_top", shape, dY.dtype))
+        np.dot(flat_dy, w_out, out=d_inp)             # not matmul: see forward
+        d_inp = d_inp.reshape(T, B, -1)
     entries = tape[:-1]
     dirs = 2 if bidirectional else 1
     for layer in reversed(range(num_layers)):
