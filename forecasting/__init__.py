@@ -8,12 +8,14 @@ Public names::
     from forecasting import AnomalyDetector, AnomalyResult
     from forecasting import RollingZScoreDetector, SeasonalNaiveDetector
     from forecasting import detection_metrics
+    from forecasting import regularise, RegularisedSeries
     from forecasting import plotting          # needs matplotlib to draw
 """
 
 from . import detection_metrics, metrics, plotting
 from .anomaly import (AnomalyDetector, AnomalyResult, RollingZScoreDetector,
                       SeasonalNaiveDetector)
+from ._validation import RegularisedSeries, regularise
 from ._warnings import ForecastingWarning
 from .backtest import BacktestResult, backtest
 from .baselines import NaiveForecaster, SeasonalNaiveForecaster
@@ -22,4 +24,5 @@ from .forecaster import Forecaster, default_estimator
 __all__ = ["Forecaster", "backtest", "BacktestResult", "NaiveForecaster",
            "SeasonalNaiveForecaster", "ForecastingWarning", "default_estimator",
            "metrics", "AnomalyDetector", "AnomalyResult", "RollingZScoreDetector",
-           "SeasonalNaiveDetector", "detection_metrics", "plotting"]
+           "SeasonalNaiveDetector", "detection_metrics", "regularise",
+           "RegularisedSeries", "plotting"]
