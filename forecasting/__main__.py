@@ -4,8 +4,8 @@ Subcommands::
 
     python -m forecasting demo [--plot F.png | --no-plot]
     python -m forecasting forecast FILE.csv --time-column C --column C --horizon H
-        [--model esn|lstm|gru|rnn|cwrnn] [--coverage 0.9] [--interpolate]
-        [--out F.csv] [--plot F.png]
+        [--model esn|lstm|gru|rnn|cwrnn] [--coverage 0.9] [--freq F]
+        [--interpolate] [--out F.csv] [--plot F.png]
     python -m forecasting anomalies FILE.csv --time-column C --column C
         [--train 0.15] [--freq F [--agg mean]] [--threshold T | --contamination C]
         [--cooldown N] [--rearm] [--marks] [--interpolate] [--out F.csv]
@@ -389,7 +389,16 @@ def cmd_forecast(args):
         if args.interpolate:
             forecaster.set_params(nan_policy="interpolate")
         notes = []
+        if args.freq is not None:
+            if not isinstance(y.index, pd.DatetimeIndex):
+                raise CLIError(f"--freq needs timestamps in --time-column "
+                               f"{args.time_column!r}; it holds whole numbers of "
+                               "steps.")
+            forecaster.set_params(freq=args.freq)
         forecaster.fit(y)
+        if forecaster.regularised_ is not None:
+            y = forecaster.regularised_.y
+            notes.append(f"regularised: {forecaster.regularised_.summary()}")
         forecast = forecaster.predict(args.horizon)
         interval = None
         if args.coverage > 0:
@@ -650,6 +659,10 @@ def build_parser():
                     help="esn (default) or a gradient-trained network")
     fc.add_argument("--coverage", type=float, default=0.9,
                     help="interval coverage (0: no interval; default 0.9)")
+    fc.add_argument("--freq", default=None, metavar="FREQ",
+                    help="put irregular data on this regular grid first (h, 5min, D, "
+                    "MS, ...; auto: the median step): duplicated timestamps "
+                    "averaged, gaps interpolated, what was done said on stderr")
     _output_arguments(fc, "draw history and forecast")
     fc.set_defaults(func=cmd_forecast)
 

@@ -40,7 +40,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._validation import (_NAN_POLICIES, SeriesInfo, check_choice,
                           check_count_or_fraction, check_exog, check_param,
                           check_series, future_index, future_positions,
-                          index_frequency)
+                          index_frequency, regularise)
 from ._warnings import ForecastingWarning
 
 __all__ = ["BaseForecaster", "History", "rolling_forecasts"]
@@ -281,6 +281,32 @@ class BaseForecaster(BaseEstimator):
         pass
 
     # -- validation of the data ---------------------------------------------
+    def _regularised(self, y, X, name, xname):
+        """``(y, X, report)``: with a ``freq`` parameter set, ``y`` and ``X``
+        on its regular grid (:func:`regularise`) and the report; otherwise as
+        given, and None."""
+        freq = getattr(self, "freq", None)
+        if freq is None or y is None:
+            return y, X, None
+        if isinstance(freq, str) and freq == "auto":
+            freq = None
+        if not isinstance(y, (pd.Series, pd.DataFrame)):
+            raise TypeError(f"{name} must be a pandas Series or DataFrame; got "
+                            f"{type(y).__name__}.")
+        try:
+            report = regularise(y, freq)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"freq={self.freq!r} cannot regularise {name}: "
+                            f"{exc}") from None
+        if X is not None:
+            if not isinstance(X, (pd.Series, pd.DataFrame)) or not X.index.equals(y.index):
+                raise ValueError(f"{xname} must be on exactly {name}'s index (before "
+                                 f"regularisation), so both go on the same grid.")
+            X = regularise(X, report.freq).y
+            if not X.index.equals(report.y.index):     # calendar bins of NaN rows
+                X = X.reindex(report.y.index)
+        return report.y, X, report
+
     def _check_history(self, y, X, name, xname, fitted=None):
         """One series (and its exogenous columns) as a :class:`History`;
         ``fitted``: the grid (kind, frequency, columns) it must be on."""
@@ -352,10 +378,12 @@ class BaseForecaster(BaseEstimator):
                                  "columns; pass them for every series.")
         else:
             ys, Xs, names = [y], [X], [("y", "X")]
-        hists, filled, exog = [], [], []
+        hists, filled, exog, reports = [], [], [], []
         for s, x, (name, xname) in zip(ys, Xs, names):
             if s is None:
                 raise TypeError(f"{name} is None; pass a Series or DataFrame.")
+            s, x, report = self._regularised(s, x, name, xname)
+            reports.append(report)
             h, n_filled, cols = self._check_history(s, x, name, xname)
             hists.append(h)
             filled.append(n_filled)
@@ -373,6 +401,8 @@ class BaseForecaster(BaseEstimator):
         self._panel = panel
         self.exog_columns_ = exog[0]
         self.n_interpolated_ = filled if panel else filled[0]
+        self.regularised_ = (None if getattr(self, "freq", None) is None
+                             else reports if panel else reports[0])
         self.n_series_ = len(hists)
         self.freq_ = hists[0].info.freq
         self._calibration = {}
@@ -388,6 +418,7 @@ class BaseForecaster(BaseEstimator):
         if _is_panel(y):
             raise TypeError("y (a history to forecast from) must be one Series or "
                             "DataFrame; call predict once per new series.")
+        y, _, _ = self._regularised(y, None, "y", "X")
         Y, info, _ = check_series(y, "y", nan_policy=self._nan_policy,
                                   fitted=self._histories[0].info)
         if info.was_series:                 # its own name, not the fitted one's
@@ -512,14 +543,19 @@ class BaseForecaster(BaseEstimator):
         else:
             ys, Xs, names = [y_new], [X_new], [("y_new", "X_new")]
         # every series is checked before any is appended
-        checked = []
+        checked, reports = [], []
         for j, (s, x, (name, xname)) in enumerate(zip(ys, Xs, names)):
             if s is None and self._panel:
                 if x is not None:
                     raise ValueError(f"{xname} given but {name} is None.")
                 checked.append(None)
+                reports.append(None)
                 continue
+            s, x, report = self._regularised(s, x, name, xname)
+            reports.append(report)
             checked.append(self._check_new(self._histories[j], s, x, name, xname))
+        if getattr(self, "freq", None) is not None:
+            self.regularised_ = reports if self._panel else reports[0]
         for j, item in enumerate(checked):
             if item is not None:
                 self._append(j, *item)

@@ -128,6 +128,18 @@ class Forecaster(BaseForecaster):
         integrates it) and needlessly strong for a long one. None: use the
         estimator's ``alpha`` as given (e.g. to tune ``estimator__alpha``
         yourself); estimators without ``refit_readout`` always are.
+    freq : str, pandas.DateOffset, int, "auto" or None, default=None
+        Put irregular data on a regular grid on purpose before anything else
+        (:func:`forecasting.regularise`): rows sorted by time, the rows of
+        one step (duplicated timestamps, or a coarser step than the data)
+        averaged, steps with no observation inserted and filled by linear
+        interpolation. ``"h"``, ``"5min"``, ``"D"``, ``"MS"``, ...; an
+        integer step for an integer index; ``"auto"``: the median step of
+        the data. The same is done to ``X``, to the new rows of
+        :meth:`update` (which must start on the next step of the grid) and
+        to a ``y`` given to :meth:`predict`. ``regularised_`` reports what
+        was done. None: the data must already be regular, and an irregular
+        index is an error that says how to resample.
 
     Attributes
     ----------
@@ -153,6 +165,11 @@ class Forecaster(BaseForecaster):
         a panel).
     n_series_ : int
         Series fitted (1 for one Series or DataFrame).
+    regularised_ : RegularisedSeries, list of them, or None
+        With ``freq``: what :func:`forecasting.regularise` did to the data of
+        the last :meth:`fit` or :meth:`update` (counts of merged, inserted
+        and filled rows; ``summary()`` says it in a sentence); a list per
+        series for a panel. None without ``freq``.
 
     For a panel (a list ``y``), ``trend_`` and ``cutoff_`` are lists, one
     entry per series; ``seasons_`` and ``freq_`` are shared.
@@ -185,7 +202,8 @@ class Forecaster(BaseForecaster):
     def __init__(self, estimator=None, *, strategy="recursive", max_horizon=None,
                  trend="auto", seasonality="fourier", season_length="auto",
                  n_fourier=3, scale=True, context_length=None, nan_policy="raise",
-                 calibration_size=0.2, alphas=DEFAULT_ALPHAS, transform=None):
+                 calibration_size=0.2, alphas=DEFAULT_ALPHAS, transform=None,
+                 freq=None):
         self.estimator = estimator
         self.strategy = strategy
         self.max_horizon = max_horizon
@@ -198,6 +216,7 @@ class Forecaster(BaseForecaster):
         self.nan_policy = nan_policy
         self.calibration_size = calibration_size
         self.alphas = alphas
+        self.freq = freq
         self.transform = transform
 
     def set_params(self, **params):
