@@ -458,35 +458,36 @@ def check_scalar_param(value, name, *, kind=Real, low=None, high=None,
         If it is NaN, infinite or out of bounds.
     """
     given = value
+    shown = lambda: _short_repr(given)     # noqa: E731  (built only on failure)
     if isinstance(value, (np.timedelta64, np.datetime64)):
         # NumPy registers timedelta64 as an Integral, but a duration is not a
         # count: say which number to pass instead of failing inside int()
-        raise TypeError(f"{name}={_short_repr(given)} is a "
+        raise TypeError(f"{name}={shown()} is a "
                         f"{type(value).__name__}, not a number; pass the count of steps as an int (or the "
                         f"value as a float). {hint}".rstrip())
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
         what = "an integer" if kind is Integral else "a real number"
-        raise TypeError(f"{name}={_short_repr(given)} must be {what}. {hint}".rstrip())
+        raise TypeError(f"{name}={shown()} must be {what}. {hint}".rstrip())
     if isinstance(value, Integral):
         value = int(value)
         if kind is not Integral and abs(value) > _FLOAT_MAX:
-            raise ValueError(f"{name}={_short_repr(given)} is beyond the float "
+            raise ValueError(f"{name}={shown()} is beyond the float "
                              f"range and cannot be used as a real number. {hint}".rstrip())
     else:
         try:
             value = float(value)
         except (OverflowError, TypeError, ValueError):
-            raise TypeError(f"{name}={_short_repr(given)} must be a real number "
+            raise TypeError(f"{name}={shown()} must be a real number "
                             f"that fits in a float. {hint}".rstrip()) from None
         if not math.isfinite(value):
-            raise ValueError(f"{name}={_short_repr(given)} must be finite. {hint}".rstrip())
+            raise ValueError(f"{name}={shown()} must be finite. {hint}".rstrip())
     bad_low = low is not None and (value < low if low_inclusive else value <= low)
     bad_high = high is not None and (value > high if high_inclusive else value >= high)
     if bad_low or bad_high:
         lo = "" if low is None else ("[" if low_inclusive else "(") + f"{low}"
         hi = "" if high is None else f"{high}" + ("]" if high_inclusive else ")")
         rng = f"{lo or '(-inf'}, {hi or 'inf)'}"
-        raise ValueError(f"{name}={_short_repr(given)} must be in {rng}. {hint}".rstrip())
+        raise ValueError(f"{name}={shown()} must be in {rng}. {hint}".rstrip())
     return value
 
 
