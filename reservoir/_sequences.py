@@ -462,8 +462,8 @@ def check_scalar_param(value, name, *, kind=Real, low=None, high=None,
     if isinstance(value, (np.timedelta64, np.datetime64)):
         # NumPy registers timedelta64 as an Integral, but a duration is not a
         # count: say which number to pass instead of failing inside int()
-        raise TypeError(f"{name}={shown()} is a "
-                        f"{type(value).__name__}, not a number; pass the count of steps as an int (or the "
+        raise TypeError(f"{name}={shown()} is a {type(value).__name__}, not a "
+                        f"number; pass the count of steps as an int (or the "
                         f"value as a float). {hint}".rstrip())
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
         what = "an integer" if kind is Integral else "a real number"
@@ -471,8 +471,8 @@ def check_scalar_param(value, name, *, kind=Real, low=None, high=None,
     if isinstance(value, Integral):
         value = int(value)
         if kind is not Integral and abs(value) > _FLOAT_MAX:
-            raise ValueError(f"{name}={shown()} is beyond the float "
-                             f"range and cannot be used as a real number. {hint}".rstrip())
+            raise ValueError(f"{name}={shown()} is beyond the float range and "
+                             f"cannot be used as a real number. {hint}".rstrip())
     else:
         try:
             value = float(value)
