@@ -204,8 +204,12 @@ def main(argv=None):
     print()
     print(text)
     if args.output:
+        given = list(sys.argv[1:] if argv is None else argv)
+        if "--output" in given:                  # the command without its file
+            i = given.index("--output")
+            del given[i:i + 2]
         with open(args.output, "a") as f:
-            f.write(f"`python benchmarks/bench_rnn_fit.py {' '.join(argv or sys.argv[1:])}`"
+            f.write(f"`python benchmarks/bench_rnn_fit.py {' '.join(given)}`"
                     "\n\n" + text + "\n")
 
 
