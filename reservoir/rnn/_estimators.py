@@ -113,7 +113,7 @@ class _Adam:
                 if not state[k].flags.c_contiguous:
                     state[k] = np.ascontiguousarray(state[k])
             p = params[k]
-            c = p.dtype.type           # NumPy casts Python constants so
+            c = p.dtype.type           # constants in the dtype, as NumPy casts them
             finite &= _optim.adam_update(
                 p.reshape(-1), np.ascontiguousarray(g, dtype=p.dtype).reshape(-1),
                 self.m[k].reshape(-1), self.v[k].reshape(-1), float(scale),
