@@ -60,6 +60,10 @@ class Sequences:
         Name of a :class:`pandas.Series` input.
     was_1d : bool
         Entries were 1-D (targets with a single output).
+    block : ndarray or None
+        For a 3-D array input, the float64 array (n_sequences, n_timesteps,
+        n_columns) whose rows ``arrays`` are (views, not copies); None
+        otherwise.
     """
 
     arrays: list
@@ -70,6 +74,7 @@ class Sequences:
     name: object = None
     was_1d: bool = False
     feature_source: object = field(default=None, repr=False)
+    block: object = field(default=None, repr=False)
 
     @property
     def lengths(self):
@@ -250,6 +255,7 @@ def check_X(X, name="X", *, n_features=None, estimator_name="estimator"):
     if X is None:
         raise ValueError(f"{name} is None; pass an array-like of shape "
                          "(n_timesteps, n_features).")
+    block = None
     if isinstance(X, (list, tuple)) and len(X) == 0:
         raise ValueError(f"{name} is an empty list; pass at least one sequence.")
     if _is_list_of_sequences(X):
@@ -263,11 +269,15 @@ def check_X(X, name="X", *, n_features=None, estimator_name="estimator"):
             if arr.shape[0] == 0:
                 raise ValueError(f"{name} has no sequences (shape {arr.shape}).")
             entries, kind = list(arr), "array3d"
+            # One check of the whole array; only a failing one goes through
+            # the per-sequence loop below, whose error names the sequence.
+            if arr.shape[1] and arr.shape[2] and np.isfinite(arr).all():
+                block = arr
         else:
             entries, kind = [arr], "single"
 
-    arrays = []
-    for i, entry in enumerate(entries):
+    arrays = entries if block is not None else []
+    for i, entry in enumerate(entries if block is None else ()):
         where = _describe(kind, i)
         a = _as_float_array(entry, name, where)
         if a.ndim != 2:
@@ -297,7 +307,7 @@ def check_X(X, name="X", *, n_features=None, estimator_name="estimator"):
             f"X has {arrays[0].shape[1]} features, but {estimator_name} is "
             f"expecting {n_features} features as input.")
 
-    seqs = Sequences(arrays=arrays, kind=kind)
+    seqs = Sequences(arrays=arrays, kind=kind, block=block)
     first = entries[0]
     if isinstance(first, pd.DataFrame):
         seqs.columns = list(first.columns)
@@ -339,6 +349,13 @@ def check_y_like(y, X_seqs, name="y"):
                 f"X is a 3-D array of {len(X_seqs.arrays)} sequences, so {name} "
                 f"must be (n_sequences, n_timesteps[, n_outputs]); got shape "
                 f"{y_arr.shape}.")
+        T = X_seqs.arrays[0].shape[0]           # all sequences of a 3-D X
+        if (y_arr.shape[1] == T and y_arr.shape[-1] and X_seqs.block is not None
+                and np.isfinite(y_arr).all()):
+            # the per-sequence checks below, for the whole array at once
+            block = y_arr.reshape(y_arr.shape[0], T, -1)
+            return Sequences(arrays=list(block), kind=kind, was_1d=y_arr.ndim == 2,
+                             block=block)
         entries = list(y_arr)
     if len(entries) != len(X_seqs.arrays):
         raise ValueError(f"{name} has {len(entries)} sequences but X has "
@@ -603,6 +620,11 @@ def check_dtype_range(seqs, dtype, name="X"):
     """Every value must fit in the model's ``dtype`` (``'float32'`` models read
     nothing beyond about 3.4e38: it would become inf)."""
     limit = np.finfo(dtype).max
+    if limit >= np.finfo(np.float64).max:
+        return                       # the arrays are finite float64 already
+    b = seqs.block
+    if b is not None and b.size and -limit <= b.min() and b.max() <= limit:
+        return                       # one pass over a 3-D input
     for i, a in enumerate(seqs.arrays):
         big = np.abs(a) > limit
         if big.any():

@@ -123,6 +123,24 @@ def numba_threads(n_jobs):
             numba.set_num_threads(old)
 
 
+_blas_controller = None     # threadpoolctl's controller of the loaded BLAS
+
+
+def _blas():
+    """A threadpoolctl controller of the BLAS libraries, made once: numpy's
+    OpenBLAS and scipy's (the one numba's ``np.dot`` calls, loaded first).
+    ``threadpoolctl.threadpool_limits`` scans every loaded library at each
+    entry, 4 to 6 ms here, as long as a whole small fit; a kept controller's
+    ``limit`` only reads and sets each library's count."""
+    global _blas_controller
+    if _blas_controller is None:
+        import scipy.linalg.cython_blas  # noqa: F401  (the BLAS numba calls)
+        from threadpoolctl import ThreadpoolController
+
+        _blas_controller = ThreadpoolController().select(user_api="blas")
+    return _blas_controller
+
+
 @contextmanager
 def single_threaded_blas():
     """One BLAS thread inside the block, and numba threads within the budget.
@@ -142,14 +160,10 @@ def single_threaded_blas():
     calls do nothing), so blocks in several threads at once cannot leave the
     process with a wrong count.
     """
-    from threadpoolctl import threadpool_limits
-
-    import scipy.linalg.cython_blas  # noqa: F401  (the BLAS numba calls: load it first)
-
     old = numba.get_num_threads()
     numba.set_num_threads(min(old, thread_budget()))
     try:
-        with threadpool_limits(limits=1, user_api="blas"):
+        with _blas().limit(limits=1):
             yield
     finally:
         numba.set_num_threads(old)

@@ -531,3 +531,73 @@ def test_outputs_that_overflow_inside_the_network_are_an_error(monkeypatch):
         est.predict(X)
     with pytest.raises(ValueError, match=r"non-finite output at step 2 of X \(sequence 1\)"):
         est.predict([X[:2], X])
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("scale", [1.0, 0.37])
+def test_adam_kernel_is_the_numpy_update(dtype, scale):
+    """The compiled Adam step against the NumPy expressions it replaced
+    (a clipped step, ``scale`` != 1, takes the clipped gradient in float64
+    as NumPy's float64 scale did). The same IEEE operations in the same
+    order; compared to a float's last bit of tolerance all the same."""
+    from reservoir.rnn import _optim
+
+    rng = np.random.RandomState(0)
+    n, b1, b2, eps = 500, 0.9, 0.999, 1e-8
+    p = rng.randn(n).astype(dtype)
+    m = (0.1 * rng.randn(n)).astype(dtype)
+    v = (0.01 * rng.rand(n)).astype(dtype)
+    g = (rng.randn(n) * 10.0 ** rng.uniform(-4, 1, n)).astype(dtype)
+    lr_t = 0.0123
+    P, M, V = p.copy(), m.copy(), v.copy()
+    G = g * np.float64(scale) if scale != 1.0 else g
+    M *= b1
+    M += (1 - b1) * G
+    V *= b2
+    V += (1 - b2) * G * G
+    P -= (np.float64(lr_t) * M / (np.sqrt(V) + eps)).astype(dtype)
+    c = np.dtype(dtype).type
+    assert _optim.adam_update(p, g, m, v, scale, c(b1), c(b2), c(eps), 1 - b1,
+                              1 - b2, lr_t)
+    tol = dict(rtol=2 * np.finfo(dtype).eps, atol=0)
+    np.testing.assert_allclose(m, M, **tol)
+    np.testing.assert_allclose(v, V, **tol)
+    np.testing.assert_allclose(p, P, **tol)
+    # a weight that overflows is reported
+    p[:] = np.finfo(dtype).max
+    g[:] = -1.0
+    assert not _optim.adam_update(p, g, m, v, 1.0, c(b1), c(b2), c(eps), 1 - b1,
+                                  1 - b2, 1e300 if dtype == np.float64 else 1e38)
+
+
+@pytest.mark.parametrize("washout", [0, 3])
+def test_stacked_batches_equal_padded_batches(washout):
+    """Pairs of one length are stacked once and batches taken from them:
+    the same arrays (values, mask, lengths) as the general padding path."""
+    rng = np.random.RandomState(0)
+    est = LSTMRegressor(washout=washout)
+    pairs = [(rng.randn(12, 2), rng.randn(12, 3)) for _ in range(9)]
+    make = est._batcher(pairs, np.float32)
+    for idx in (np.array([4, 0, 7]), np.arange(9), np.array([8])):
+        fast = make(idx)
+        slow = est._batch([pairs[i] for i in idx], np.float32)
+        for a, b in zip(fast, slow):
+            assert a.dtype == b.dtype and a.shape == b.shape
+            np.testing.assert_array_equal(a, b)
+        assert fast[0].flags.c_contiguous and fast[1].flags.c_contiguous
+
+
+def test_a_3d_array_fits_as_the_list_of_its_sequences():
+    """The 3-D fast paths (one validation of the whole array, stacked
+    batches) train the network a list of the same sequences trains."""
+    rng = np.random.RandomState(1)
+    X = rng.randn(10, 15, 2)
+    y = np.cumsum(X[:, :, 0], axis=1) * 0.1
+    kw = dict(hidden_size=5, max_iter=2, batch_size=4, washout=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = LSTMRegressor(**kw).fit(X, y)
+        b = LSTMRegressor(**kw).fit(list(X), list(y))
+    for k, v in a.to_torch_state_dict().items():
+        np.testing.assert_array_equal(v, b.to_torch_state_dict()[k])
+    assert a.loss_curve_ == b.loss_curve_

@@ -19,7 +19,7 @@ from .._sequences import (allocate_steps, check_dtype_range, check_future,
                           memory_for, restore)
 from .._threads import single_threaded_blas
 from .._warnings import ReservoirWarning
-from . import _network
+from . import _network, _optim
 
 __all__ = ["SimpleRNNRegressor", "GRURegressor", "LSTMRegressor", "CWRNNRegressor"]
 
@@ -81,7 +81,12 @@ class _Progress:
 
 
 class _Adam:
-    """Adam (Kingma & Ba 2015) on a dict of arrays, with global-norm clipping."""
+    """Adam (Kingma & Ba 2015) on a dict of arrays, with global-norm clipping.
+
+    Each parameter's update is one pass of :func:`._optim.adam_update`
+    (a dozen NumPy temporaries per parameter before); its rounding is
+    NumPy's on the same arrays, see there.
+    """
 
     def __init__(self, params, lr, beta1=0.9, beta2=0.999, eps=1e-8):
         self.lr, self.beta1, self.beta2, self.eps = lr, beta1, beta2, eps
@@ -89,21 +94,31 @@ class _Adam:
         self.v = {k: np.zeros_like(v) for k, v in params.items()}
         self.t = 0
 
-    def step(self, params, grads, clip_norm):
-        norm = np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values()))
+    @staticmethod
+    def global_norm(grads):
+        """The Euclidean norm of all gradients together (a Python float)."""
+        return float(np.sqrt(sum(float(np.vdot(g, g)) for g in grads.values())))
+
+    def step(self, params, grads, clip_norm, norm=None):
+        """Update ``params`` in place; False when a weight became non-finite."""
+        if norm is None:
+            norm = self.global_norm(grads)
         scale = 1.0 if clip_norm is None or norm <= clip_norm else clip_norm / norm
         self.t += 1
         b1, b2 = self.beta1, self.beta2
-        lr_t = self.lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t)
+        lr_t = float(self.lr * np.sqrt(1 - b2 ** self.t) / (1 - b1 ** self.t))
+        finite = True
         for k, g in grads.items():
-            g = g * scale if scale != 1.0 else g
-            m, v = self.m[k], self.v[k]
-            m *= b1
-            m += (1 - b1) * g
-            v *= b2
-            v += (1 - b2) * g * g
-            params[k] -= (lr_t * m / (np.sqrt(v) + self.eps)).astype(params[k].dtype)
-        return norm
+            for state in (params, self.m, self.v):     # updated through views
+                if not state[k].flags.c_contiguous:
+                    state[k] = np.ascontiguousarray(state[k])
+            p = params[k]
+            c = p.dtype.type           # constants in the dtype, as NumPy casts them
+            finite &= _optim.adam_update(
+                p.reshape(-1), np.ascontiguousarray(g, dtype=p.dtype).reshape(-1),
+                self.m[k].reshape(-1), self.v[k].reshape(-1), float(scale),
+                c(b1), c(b2), c(self.eps), float(1 - b1), float(1 - b2), lr_t)
+        return bool(finite)
 
 
 class _RecurrentBase(BaseEstimator):
@@ -243,6 +258,36 @@ class _RecurrentBase(BaseEstimator):
             mask[self.washout:len(u), b] = 1.0
         return X, Yb, mask, lengths
 
+    def _batcher(self, pairs, dtype):
+        """A function from the indices of a batch's pairs to :meth:`_batch`
+        of those pairs.
+
+        When every pair has one length and the network reads out every step
+        (whole sequences of a 3-D array, or windows of one length), the
+        pairs are stacked once into time-major arrays in ``dtype`` and a
+        batch is a ``take`` of their columns, with the same values as
+        :meth:`_batch` (no padding, the same washout mask) and no Python
+        loop over its sequences; otherwise :meth:`_batch` runs per batch.
+        """
+        T = pairs[0][0].shape[0]
+        if self._pool_args() or any(u.shape[0] != T or y.shape[0] != T
+                                    for u, y in pairs):
+            return lambda idx: self._batch([pairs[i] for i in idx], dtype)
+        X = np.stack([u for u, _ in pairs], axis=1).astype(dtype, copy=False)
+        Y = np.stack([y for _, y in pairs], axis=1).astype(dtype, copy=False)
+        masks = {}
+
+        def batch(idx):
+            B = len(idx)
+            if B not in masks:
+                mask = np.zeros((T, B, 1), dtype=dtype)
+                mask[self.washout:] = 1.0
+                masks[B] = mask, np.full(B, T)
+            mask, lengths = masks[B]
+            return np.take(X, idx, axis=1), np.take(Y, idx, axis=1), mask, lengths
+
+        return batch
+
     # -- the model ---------------------------------------------------------
     def _net_args(self):
         """The fitted network's structure (as checked by ``fit``)."""
@@ -353,8 +398,9 @@ class _RecurrentBase(BaseEstimator):
         U = seqs.arrays
         if self.early_stopping:
             U, Y, U_val, Y_val = self._split_validation(U, Y, rng)
-        pairs = self._training_pairs([u.astype(dtype) for u in U],
-                                     [y.astype(dtype) for y in Y])
+        # float64 pairs: batches take their values in ``dtype``
+        pairs = self._training_pairs(U, Y)
+        make_batch = self._batcher(pairs, dtype)
         n_batches = -(-len(pairs) // self.batch_size)
         patience = self._patience(n_batches)
         self._adam = _Adam(self._params, self.learning_rate_init) \
@@ -370,17 +416,18 @@ class _RecurrentBase(BaseEstimator):
                 order = rng.permutation(len(pairs))
                 total, count = 0.0, 0
                 for lo in range(0, len(pairs), self.batch_size):
-                    batch = [pairs[i] for i in order[lo:lo + self.batch_size]]
-                    Xb, Yb, mb, lengths = self._batch(batch, dtype)
+                    Xb, Yb, mb, lengths = make_batch(order[lo:lo + self.batch_size])
                     loss, grads = self._loss_and_grads(Xb, Yb, mb, lengths, workspace)
-                    if not np.isfinite(loss) or not all(
-                            np.isfinite(g).all() for g in grads.values()):
+                    norm = _Adam.global_norm(grads)
+                    # a finite sum of squares has finite terms; an infinite
+                    # one may be an overflow of finite gradients
+                    if not np.isfinite(loss) or (not np.isfinite(norm) and not all(
+                            np.isfinite(g).all() for g in grads.values())):
                         self._diverged(best_params, epoch)
                         return self
-                    self._adam.step(self._params, grads, self.clip_norm)
                     # a step can overflow the weights themselves (a huge
                     # learning rate): that is a divergence too
-                    if not all(np.isfinite(v).all() for v in self._params.values()):
+                    if not self._adam.step(self._params, grads, self.clip_norm, norm):
                         self._diverged(best_params, epoch)
                         return self
                     weight = float(mb.sum())
