@@ -17,10 +17,11 @@ previous count (OpenBLAS's count is process-wide).
 
 from __future__ import annotations
 
+import functools
 import threading
 from contextlib import contextmanager
 
-__all__ = ["one_blas_thread"]
+__all__ = ["one_blas_thread", "pinned"]
 
 _lock = threading.Lock()
 _depth = 0
@@ -65,3 +66,12 @@ def one_blas_thread(enabled=True):
                     if n != 1:
                         lib.set_num_threads(n)
                 _saved = []
+
+
+def pinned(method):
+    """Decorate a method so that it runs inside :func:`one_blas_thread`."""
+    @functools.wraps(method)
+    def run(*args, **kwargs):
+        with one_blas_thread():
+            return method(*args, **kwargs)
+    return run
