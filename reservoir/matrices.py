@@ -10,7 +10,6 @@ import warnings
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import ArpackNoConvergence, eigs
 
 from ._blas import one_blas_thread
 from ._warnings import ReservoirWarning
@@ -26,9 +25,10 @@ __all__ = [
 # Below this size the eigenvalues are computed densely (exact, and cheaper
 # than ARPACK's reverse-communication loop); above it ARPACK finds the
 # largest-magnitude ones. Dense eigenvalues cost O(n^3): measured on one BLAS
-# thread, dense and ARPACK break even near n = 200, and dense is 3-15 times
-# slower at n = 500-1000.
-DENSE_EIG_MAX = 128
+# thread (load 5, 2 cores), dense took 9.7 ms against ARPACK's 24 ms at
+# n = 64 and 128.7 against 74.5 ms at n = 300, breaking even near n = 190;
+# at n = 500-1,000 dense is 3-15 times slower.
+DENSE_EIG_MAX = 192
 # ARPACK's settings for the spectral radius. The eigenvalues of a random
 # reservoir fill a disc, so the largest ones are barely separated: with one
 # wanted value and ncv=20 (scipy's defaults) ARPACK converged to a value up to
@@ -98,8 +98,17 @@ def _distinct_columns(n_rows, n, k, rng):
         cols[repeated] = rng.randint(0, n, size=n_repeated)
 
 
+def eigs(*args, **kwargs):
+    """:func:`scipy.sparse.linalg.eigs`, imported on first use (a fit of up
+    to 192 units does not need ARPACK, and importing it costs start-up)."""
+    from scipy.sparse.linalg import eigs as arpack_eigs
+    return arpack_eigs(*args, **kwargs)
+
+
 def _arpack(W, which, rng, k=ARPACK_K):
     """Eigenvalues from ARPACK with a seeded start vector; None if it fails."""
+    from scipy.sparse.linalg import ArpackNoConvergence
+
     n = W.shape[0]
     v0 = rng.uniform(-1.0, 1.0, size=n)
     k = min(k, n - 2)
@@ -138,7 +147,7 @@ def _dense_eigvals(W):
 def spectral_radius(W, random_state=0):
     """Largest absolute eigenvalue of a square matrix (dense or sparse).
 
-    Dense eigenvalues for ``n <= 128``; ARPACK (the six largest-magnitude
+    Dense eigenvalues for ``n <= 192``; ARPACK (the six largest-magnitude
     eigenvalues, seeded start vector, so the result is reproducible) above; if
     ARPACK does not converge, the converged part is used, and failing that a
     power-iteration estimate, with a :class:`ReservoirWarning`. LAPACK and
