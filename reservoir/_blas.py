@@ -10,9 +10,12 @@ eigenvalue call took 3.6 s on two threads against 0.2 s on one.
 ``threadpoolctl.threadpool_limits`` scans every loaded library on each
 entry (22 ms per call, measured, more than a whole small fit), so the
 libraries are looked up once, and later entries only call each library's
-``set_num_threads``. The block is re-entrant and shared between Python
-threads: the first thread in sets one thread, the last one out restores the
-previous count (OpenBLAS's count is process-wide).
+``set_num_threads``. The block is re-entrant; each Python thread's
+outermost block restores what it found (OpenBLAS's count is process-wide,
+and, as ``reservoir._threads.single_threaded_blas`` notes, the thread that set
+it controls it until its block ends). Measured over a 2000 x 1000 ``dsyrk``
+and Cholesky at load 9 on 2 cores: 1,865 ms on two threads, 399 ms on one; at
+2000 x 300, 692 against 66 ms.
 """
 
 from __future__ import annotations
@@ -23,49 +26,48 @@ from contextlib import contextmanager
 
 __all__ = ["one_blas_thread", "pinned"]
 
+_state = threading.local()      # each thread's depth and saved counts
 _lock = threading.Lock()
-_depth = 0
-_saved = []
 _libraries = None
 
 
 def _blas_libraries():
     """The BLAS libraries loaded now (numpy's and scipy's OpenBLAS are two)."""
     global _libraries
-    if _libraries is None:
-        import scipy.linalg  # noqa: F401  (load scipy's BLAS before the scan)
-        from threadpoolctl import ThreadpoolController
+    with _lock:
+        if _libraries is None:
+            import scipy.linalg  # noqa: F401  (load scipy's BLAS before the scan)
+            from threadpoolctl import ThreadpoolController
 
-        _libraries = ThreadpoolController().select(user_api="blas").lib_controllers
+            _libraries = ThreadpoolController().select(user_api="blas").lib_controllers
     return _libraries
 
 
 @contextmanager
 def one_blas_thread(enabled=True):
     """Run the block with one BLAS thread (nothing changes when not
-    ``enabled``)."""
-    global _depth, _saved
+    ``enabled``). Re-entrant; the outermost block of each Python thread
+    restores the counts it found."""
     if not enabled:
         yield
         return
-    with _lock:
-        if _depth == 0:
-            libs = _blas_libraries()
-            _saved = [(lib, lib.num_threads) for lib in libs]
-            for lib, n in _saved:
-                if n != 1:
-                    lib.set_num_threads(1)
-        _depth += 1
+    depth = getattr(_state, "depth", 0)
+    if depth == 0:
+        saved = [(lib, lib.num_threads) for lib in _blas_libraries()]
+        for lib, n in saved:
+            if n != 1:
+                lib.set_num_threads(1)
+        _state.saved = saved
+    _state.depth = depth + 1
     try:
         yield
     finally:
-        with _lock:
-            _depth -= 1
-            if _depth == 0:
-                for lib, n in _saved:
-                    if n != 1:
-                        lib.set_num_threads(n)
-                _saved = []
+        _state.depth = depth
+        if depth == 0:
+            for lib, n in _state.saved:
+                if n != 1:
+                    lib.set_num_threads(n)
+            _state.saved = []
 
 
 def pinned(method):
