@@ -10,12 +10,17 @@ from numbers import Integral
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.exceptions import UndefinedMetricWarning
-from sklearn.metrics import accuracy_score
 
 from ._sequences import (check_labels, check_sample_weight, check_scalar_param,
                          check_X, check_y_like)
 
 __all__ = ["SequenceRegressorMixin", "SequenceClassifierMixin", "checked_params"]
+
+
+def _accuracy_score(*args, **kwargs):
+    # sklearn.metrics costs ~0.1 s to import, and a fit does not need it
+    from sklearn.metrics import accuracy_score
+    return accuracy_score(*args, **kwargs)
 
 
 @contextmanager
@@ -203,7 +208,7 @@ class SequenceClassifierMixin(ClassifierMixin):
         if not self._per_step:
             if sample_weight is not None:
                 sample_weight = check_sample_weight(sample_weight, len(seqs.arrays))
-            return accuracy_score(labels.arrays[0], np.asarray(self.predict(X)),
+            return _accuracy_score(labels.arrays[0], np.asarray(self.predict(X)),
                                   sample_weight=sample_weight)
         w = check_scalar_param(self.washout, "washout", kind=Integral, low=0)
         if any(a.shape[0] <= w for a in labels.arrays):
@@ -223,4 +228,4 @@ class SequenceClassifierMixin(ClassifierMixin):
             ([pred] if seqs.kind == "single" else list(pred))
         y_true = np.concatenate([a[w:] for a in labels.arrays])
         y_pred = np.concatenate([np.asarray(p)[w:] for p in preds])
-        return accuracy_score(y_true, y_pred, sample_weight=sample_weight)
+        return _accuracy_score(y_true, y_pred, sample_weight=sample_weight)

@@ -17,6 +17,7 @@ from ._sequences import (allocate_steps, check_future, check_generated_finite,
                          check_random_state_param, check_scalar_param, check_vector,
                          check_washout, check_X, check_y_like, check_y_warmup,
                          memory_for, restore)
+from ._blas import pinned
 from ._threads import numba_threads
 from .readout import RLSReadout, make_statistics
 from ._warnings import ReservoirWarning
@@ -357,6 +358,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
         self._packed = self._packed_layers[0]
         return rng
 
+    @pinned
     def fit(self, X, y=None):
         """Draw the reservoir matrices for inputs shaped like ``X``.
 
@@ -375,6 +377,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
         self._init_matrices(seqs.n_columns)
         return self
 
+    @pinned
     def transform(self, X):
         """States for every step of every sequence, starting from zero.
 
@@ -837,6 +840,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                              "each sequence's end; pass whole sequences.")
         return self._fit(X, y, reset=first, continue_state=continue_state)
 
+    @pinned
     def _fit(self, X, y, *, reset, continue_state):
         own = self._validate_own_params()
         if reset:
@@ -966,7 +970,9 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             # What the solve reads must be finite: inputs beyond ~1e154
             # overflow the squares of the Gram matrix, and a solve of inf
             # gives garbage.
-            used = stats.centered() if hasattr(stats, "centered") else (stats.R,)
+            # (the ridge statistics check their own centred Gram matrix and
+            # raise LinAlgError when it is not finite)
+            used = (stats.R,) if hasattr(stats, "R") else ()
             try:
                 coef, intercept = stats.solve(alpha)
             except np.linalg.LinAlgError:
@@ -984,6 +990,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         self.n_samples_fitted_ = stats.n_samples
         self._fitted_alpha = alpha
 
+    @pinned
     def refit_readout(self, alpha):
         """Re-solve the readout for another ridge ``alpha``, without running
         the reservoir again (the sufficient statistics are kept by ``fit``).
@@ -1041,6 +1048,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         n, n_layers, _ = self.reservoir_._shape
         return n * n_layers + (self.n_outputs_ if self._fitted_feedback else 0)
 
+    @pinned
     def predict(self, X, *, y_warmup=None, initial_state=None, return_state=False):
         """Outputs for every step of every sequence.
 
@@ -1171,6 +1179,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
             warm = warm[0]
         return self.predict(X, y_warmup=warm)
 
+    @pinned
     def generate(self, n_steps, X_warmup=None, X_future=None, *, initial_state=None):
         """Run the network in closed loop, each prediction fed back as input.
 

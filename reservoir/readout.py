@@ -133,10 +133,10 @@ class RidgeStatistics:
         """
         if not fit_intercept:
             gram, cross = self.uncentered()
-            w = solve_ridge(gram, cross, alpha)
+            w = solve_ridge(_finite(gram), _finite(cross), alpha)
             return np.ascontiguousarray(w.T), np.zeros(self.n_outputs)
         gram, cross, mean_z, mean_y = self.centered()
-        w = solve_ridge(gram, cross, alpha)
+        w = solve_ridge(_finite(gram), _finite(cross), alpha)
         return np.ascontiguousarray(w.T), mean_y - mean_z @ w
 
     def _shifted(self):
@@ -178,6 +178,14 @@ class RidgeStatistics:
         return gram, cross, mean_z, mean_y
 
 
+def _finite(a):
+    """``a``, or LinAlgError when it holds inf or NaN (statistics that
+    overflowed: a solve of them gives garbage)."""
+    if not np.isfinite(a).all():
+        raise np.linalg.LinAlgError("The ridge statistics are not finite.")
+    return a
+
+
 def solve_ridge(gram, cross, alpha):
     """Solve ``(gram + alpha I) w = cross`` for a symmetric PSD ``gram``.
 
@@ -198,9 +206,10 @@ def solve_ridge(gram, cross, alpha):
         return np.zeros((0, cross.shape[1]))
     a = np.array(gram, order="F")           # LAPACK works in place on Fortran data
     a.flat[:: a.shape[0] + 1] += alpha
-    upper = np.triu(a)
-    anorm = (np.abs(upper).sum(axis=0) + np.abs(upper).sum(axis=1)
-             - np.abs(np.diag(a))).max()      # 1-norm of the symmetric matrix
+    # 1-norm of the symmetric matrix from its upper triangle (the largest
+    # column sum of |a| over the triangle's column and row)
+    upper = np.abs(np.triu(a))
+    anorm = (upper.sum(axis=0) + upper.sum(axis=1) - upper.diagonal()).max()
     c, info = lapack.dpotrf(a, lower=0, clean=0, overwrite_a=0)
     if info == 0:
         rcond, info_c = lapack.dpocon(c, anorm)

