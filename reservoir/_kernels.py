@@ -4,10 +4,13 @@ The leaky-integrator update of an Echo State Network is::
 
     x(t) = (1 - a) x(t-1) + a f(drive(t) + W x(t-1)),   f = tanh or identity
 
-where ``drive(t) = W_in u(t) + b`` is precomputed by the caller for a whole
-chunk (one GEMM). ``W`` has a fixed number ``k`` of nonzeros per row; the caller
-converts its CSR arrays once with :func:`pack_recurrent` and passes the tuple
-unchanged to the other kernels.
+where ``drive(t) = W_in u(t) + b`` is either summed inside the loop from the
+inputs (``inputs=(u, W_in^T)`` and the bias as a one-row drive: no (T, N)
+array is written and read back, the right choice for narrow inputs) or
+precomputed by the caller for a whole chunk (one GEMM; wide inputs, and the
+drive of a deeper layer from :func:`project`). ``W`` has a fixed number ``k``
+of nonzeros per row; the caller converts its CSR arrays once with
+:func:`pack_recurrent` and passes the tuple unchanged to the other kernels.
 
 Notes
 -----
@@ -26,11 +29,17 @@ registers for the whole row and the loop needs no runtime overlap checks
 (with a heap accumulator those checks cost more than the multiply-adds).
 Each pass applies 8 nonzeros (one broadcast weight, 4 loads). Leftover
 sequences too few to fill a group run alone with the single-sequence kernel.
-Weights stay float64 (float32 values gained < 10% on top of packed indices
-and would need the caller to round W).
+
+Dtypes. The weights' dtype (:func:`pack_recurrent`'s ``dtype``) is the
+states' dtype: float64, or float32, which streams 6 instead of 10 bytes per
+nonzero and holds twice the lanes per register. Every kernel is generic over
+it (numba compiles one specialisation per dtype). The drive is always summed
+in float64 and rounded once to the states' dtype; the activation is
+evaluated in float64 and rounded once.
 
 Exactness. Every kernel adds ``drive + sum_j W[i, c_j] x[c_j]`` in the order
-of the sorted column indices, and uses :func:`_tanh` (branch-free, vectorisable,
+of the sorted column indices (the drive itself as ``drive row + sum_j
+W_in[i, j] u_j`` in the order of j), and uses :func:`_tanh` (branch-free, vectorisable,
 at most 3 ulp from libm; libm's tanh does not vectorise and cost more than the
 matrix product at N=100), and no multiply-add is contracted to an FMA.
 ``harvest_many`` is therefore bitwise equal to ``harvest`` on each sequence,
