@@ -628,6 +628,16 @@ def build_parser():
     return parser
 
 
+def _silence_stdout():
+    """Point stdout at the null device, so the interpreter's final flush of
+    a closed pipe does not print a second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv=None):
     """Run the command line; return the exit status (0 on success, 2 on error).
 
@@ -640,7 +650,9 @@ def main(argv=None):
     -------
     int
         0 on success (and after ``--help``); 2 after an error, reported as
-        one line ``error: ...`` on stderr with no output file left behind.
+        one line ``error: ...`` on stderr with no output file left behind;
+        1, silently, when the reader of the standard output closes it early
+        (``python -m forecasting demo | head -1``).
     """
     try:
         args = build_parser().parse_args(argv)
@@ -658,6 +670,11 @@ def main(argv=None):
         return _fail(_first_line(exc))
     except MemoryError:
         return _fail("out of memory; use a shorter series or a smaller --horizon.")
+    except BrokenPipeError:
+        # the reader of stdout has gone (``... | head``): nothing to report,
+        # and nothing more can be written; Python's own convention is status 1
+        _silence_stdout()
+        return 1
     except Exception as exc:            # a defect: still one line, never a traceback
         return _fail(f"unexpected {type(exc).__name__}: {_first_line(exc)} "
                      "(a defect; please report it with the command line).")

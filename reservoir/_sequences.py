@@ -458,6 +458,12 @@ def check_scalar_param(value, name, *, kind=Real, low=None, high=None,
         If it is NaN, infinite or out of bounds.
     """
     shown = _short_repr(value)
+    if isinstance(value, (np.timedelta64, np.datetime64)):
+        # NumPy registers timedelta64 as an Integral, but a duration is not a
+        # count: say which number to pass instead of failing inside int()
+        raise TypeError(f"{name}={shown} is a {type(value).__name__}, not a "
+                        f"number; pass the count of steps as an int (or the "
+                        f"value as a float). {hint}".rstrip())
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, kind):
         what = "an integer" if kind is Integral else "a real number"
         raise TypeError(f"{name}={shown} must be {what}. {hint}".rstrip())

@@ -193,6 +193,21 @@ def test_numpy_scalar_parameters_give_the_python_results():
         res.transform(X), Reservoir(n_reservoir=5, random_state=0).fit(X).transform(X))
 
 
+def test_fractions_big_integers_and_durations_as_parameters():
+    """A Fraction is a real number, 2**64 an integer (refused by name as a
+    size, not by a NumPy overflow), and a timedelta64, which NumPy registers
+    as an Integral, is refused as a duration with the fix."""
+    from fractions import Fraction
+    ref = ESNRegressor(n_reservoir=5, alpha=1 / 3, random_state=0).fit(X, y)
+    got = ESNRegressor(n_reservoir=5, alpha=Fraction(1, 3), random_state=0).fit(X, y)
+    np.testing.assert_array_equal(got.predict(X), ref.predict(X))
+    with pytest.raises(ValueError, match="n_reservoir"):
+        ESNRegressor(n_reservoir=2 ** 64).fit(X, y)
+    with pytest.raises(TypeError, match=r"washout=np.timedelta64\(3,'s'\) is a "
+                                        "timedelta64, not a number"):
+        ESNRegressor(n_reservoir=5, washout=np.timedelta64(3, "s")).fit(X, y)
+
+
 def test_numpy_scalar_parameters_of_the_recurrent_networks():
     """np.int8 batch_size and np.uint8 bptt_window overflowed in ``lo +
     batch_size`` / ``start + window`` once past 127 / 255."""

@@ -117,6 +117,27 @@ def test_subprocess_error_has_no_traceback(tmp_path):
         f"error: file {str(tmp_path / 'missing.csv')!r} not found."]
 
 
+def test_a_closed_output_pipe_ends_quietly(csv, capsys, monkeypatch):
+    """``... | head -1``: the reader has closed stdout, so writing to it
+    raises BrokenPipeError; the run ends with status 1 (Python's convention
+    for EPIPE) and says nothing. (A real pipe is not used: whether a large
+    write fails depends on the pipe's capacity and the reader's timing.)"""
+    class ClosedPipe:
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self):
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self):
+            raise OSError("no file descriptor")
+
+    monkeypatch.setattr(sys, "stdout", ClosedPipe())
+    assert main(["forecast", str(csv), "--time-column", "when", "--column", "load",
+                 "--horizon", "3", "--coverage", "0"]) == 1
+    assert capsys.readouterr().err == ""
+
+
 @pytest.mark.slow
 def test_demo_runs(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "forecasting", "demo", "--plot",
