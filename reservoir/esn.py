@@ -33,6 +33,9 @@ _DTYPES = ("float64", "float32")
 # W_in u(t) inside the loop; wider inputs get their drive from one GEMM per
 # chunk (the kernels then read a (rows, N) float64 drive).
 MAX_INPUTS_IN_KERNEL = 16
+# Short sequences are run in blocks of a multiple of this many (two lockstep
+# groups of the many-sequence kernel: one per thread of two).
+_GROUP_SEQS = 2 * _kernels._LANES
 
 
 def _chunk_rows(n_reservoir):
@@ -430,7 +433,9 @@ class Reservoir(TransformerMixin, BaseEstimator):
         -------
         states : same structure as ``X`` with
             ``num_layers * n_reservoir`` columns (twice that if
-            ``bidirectional``), named by :meth:`get_feature_names_out`
+            ``bidirectional``), named by :meth:`get_feature_names_out`, of
+            the reservoir's ``dtype`` (float64 or float32). The arrays of a
+            list are consecutive row blocks of one array.
         """
         check_is_fitted(self, "W_")
         seqs = check_X(X, n_features=self.n_features_in_,
@@ -605,9 +610,19 @@ class Reservoir(TransformerMixin, BaseEstimator):
         def target(r0, r1):
             return out[r0:r1] if out is not None else out_buf[:r1 - r0]
 
+        # Sequences no longer than a chunk run together (harvest_many), in
+        # blocks of at most `cap` rows; a block that holds more than
+        # _GROUP_SEQS sequences keeps a multiple of them (whole lockstep
+        # groups for every thread) and hands the rest to the next block, so
+        # few sequences run alone and the threads get equal shares. With
+        # `out`, one layer and the drive summed in the kernel no buffer
+        # bounds a block: all the short sequences run in one call.
+        n_cols = arrays[0].shape[1] + (0 if feedback is None else feedback[0].shape[1])
+        direct = out is not None and width == n and n_cols <= MAX_INPUTS_IN_KERNEL
+        cap = max(chunk, int(starts[-1])) if direct else chunk
         group, group_rows = [], 0
 
-        def flush():
+        def flush(group):
             offsets = starts[group[0]:group[-1] + 2] - starts[group[0]]
             U = (arrays[group[0]] if len(group) == 1
                  else np.concatenate([arrays[i] for i in group]))
@@ -635,14 +650,17 @@ class Reservoir(TransformerMixin, BaseEstimator):
         for i, seq in enumerate(arrays):
             T = seq.shape[0]
             if T <= chunk:
-                if group_rows + T > chunk:
-                    yield flush()
-                    group, group_rows = [], 0
+                while group and group_rows + T > cap:
+                    keep = (len(group) if len(group) < _GROUP_SEQS
+                            else len(group) - len(group) % _GROUP_SEQS)
+                    yield flush(group[:keep])
+                    group = group[keep:]
+                    group_rows = sum(lengths[j] for j in group)
                 group.append(i)
                 group_rows += T
                 continue
             if group:
-                yield flush()
+                yield flush(group)
                 group, group_rows = [], 0
             one = np.array([0, 0], dtype=np.int64)
             bounds = [(lo, min(T, lo + chunk)) for lo in range(0, T, chunk)]
@@ -673,7 +691,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
                        ({i: x[0].ravel().astype(np.float64)} if hi == T else {}),
                        states)
         if group:
-            yield flush()
+            yield flush(group)
 
 
 class _Buffers:

@@ -309,3 +309,39 @@ def test_float32_classifier_against_float64(representation):
     assert d32.dtype == np.float64
     np.testing.assert_allclose(d32, d64, rtol=0, atol=1e-3 * max(1, np.abs(d64).max()))
     np.testing.assert_array_equal(c32.predict(X), c64.predict(X))
+
+
+def test_short_sequences_run_in_blocks_of_whole_groups(monkeypatch):
+    """Blocks of short sequences hold a multiple of two lockstep groups (the
+    rest goes to the next block), and transform, which needs no buffer,
+    runs them all in one call; every sequence gets what it gets alone (the
+    readout GEMM has other shapes: a tolerance)."""
+    rng = np.random.RandomState(0)
+    seqs = [0.5 * rng.randn(int(n), 2) for n in rng.randint(5, 12, size=150)]
+    esn = ESNRegressor(n_reservoir=10, random_state=0).fit(seqs[0], seqs[0][:, 0])
+    alone = [esn.predict(s) for s in seqs]
+    states_alone = [esn.reservoir_.transform(s) for s in seqs]
+    monkeypatch.setattr(esn_module, "CHUNK_FLOATS", 10 * 800)    # 800 rows
+    monkeypatch.setattr(esn_module, "MIN_CHUNK_ROWS", 16)
+    sizes = []
+
+    def spying(real, count):
+        def spy(packed, drive, *args, **kw):
+            sizes.append(count(args))
+            return real(packed, drive, *args, **kw)
+        return spy
+
+    monkeypatch.setattr(esn_module._kernels, "harvest_many", spying(
+        esn_module._kernels.harvest_many, lambda a: a[0].shape[0] - 1))
+    monkeypatch.setattr(esn_module._kernels, "harvest", spying(
+        esn_module._kernels.harvest, lambda a: 1))
+    got = esn.predict(seqs)
+    assert sum(sizes) == 150 and len(sizes) >= 2
+    assert all(k % 64 == 0 for k in sizes[:-1])
+    for a, b in zip(got, alone):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-12)
+    sizes.clear()
+    states = esn.reservoir_.transform(seqs)
+    assert sizes == [150]
+    for a, b in zip(states, states_alone):
+        assert np.array_equal(a, b)     # the same kernel operations, no BLAS
