@@ -8,11 +8,13 @@ Public names::
     from forecasting import AnomalyDetector, AnomalyResult
     from forecasting import RollingZScoreDetector, SeasonalNaiveDetector
     from forecasting import detection_metrics
+    from forecasting import regularise, RegularisedSeries
 """
 
 from . import detection_metrics, metrics
 from .anomaly import (AnomalyDetector, AnomalyResult, RollingZScoreDetector,
                       SeasonalNaiveDetector)
+from ._validation import RegularisedSeries, regularise
 from ._warnings import ForecastingWarning
 from .backtest import BacktestResult, backtest
 from .baselines import NaiveForecaster, SeasonalNaiveForecaster
@@ -21,4 +23,5 @@ from .forecaster import Forecaster, default_estimator
 __all__ = ["Forecaster", "backtest", "BacktestResult", "NaiveForecaster",
            "SeasonalNaiveForecaster", "ForecastingWarning", "default_estimator",
            "metrics", "AnomalyDetector", "AnomalyResult", "RollingZScoreDetector",
-           "SeasonalNaiveDetector", "detection_metrics"]
+           "SeasonalNaiveDetector", "detection_metrics", "regularise",
+           "RegularisedSeries"]

@@ -7,8 +7,9 @@ Subcommands::
         [--model esn|lstm|gru|rnn|cwrnn] [--coverage 0.9] [--interpolate]
         [--out F.csv] [--plot F.png]
     python -m forecasting anomalies FILE.csv --time-column C --column C
-        [--train 0.15] [--contamination 0.01 | --threshold T] [--cooldown N]
-        [--interpolate] [--out F.csv] [--plot F.png]
+        [--train 0.15] [--freq F [--agg mean]] [--threshold T | --contamination C]
+        [--cooldown N] [--rearm] [--marks] [--interpolate] [--out F.csv]
+        [--plot F.png]
 
 Every failure -- a bad option, an unreadable file, a missing column, an
 unparseable time, too short a series, an unwritable output, ... -- prints one
@@ -494,32 +495,78 @@ def cmd_demo(args):
     return 0
 
 
+def _train_rows(train, n):
+    """Rows to fit on: ``--train`` as a share of ``n`` (at most 1) or a count."""
+    if train > 1:
+        if train != int(train):
+            raise CLIError(f"--train {train!r}: above 1 it is a number of rows and "
+                           "must be a whole number.")
+        rows = int(train)
+        if rows > n:
+            raise CLIError(f"--train {rows} rows is more than the {n} rows of the "
+                           "series.")
+        return rows
+    return max(1, int(round(train * n)))
+
+
 def cmd_anomalies(args):
-    """Fit an AnomalyDetector on the first --train share of the column, score
-    the whole column causally, write time,value,score,anomaly."""
+    """Fit an AnomalyDetector on the first --train rows of the column, score
+    every row causally in file order, write time,value,score,anomaly."""
+    import numpy as np
     import pandas as pd
 
-    from forecasting import AnomalyDetector
-    _check_number(args.train, "--train", 0, 1, low_open=True,
-                  what=" (a share of the series)")
-    if args.threshold is None:
+    from forecasting import AnomalyDetector, regularise
+    if not (math.isfinite(args.train) and args.train > 0):
+        raise CLIError(f"--train {args.train!r} must be in (0, 1] (a share of the "
+                       "series) or a number of rows above 1.")
+    if args.contamination is not None:
+        if args.threshold is not None:
+            raise CLIError("--threshold and --contamination both set the "
+                           "threshold; pass one of them.")
         _check_number(args.contamination, "--contamination", 0, 0.5, low_open=True,
                       what=" (a share of the training steps)")
-    elif not math.isfinite(args.threshold):
+    if args.threshold is not None and not math.isfinite(args.threshold):
         raise CLIError(f"--threshold {args.threshold!r} must be a finite score.")
-    if args.cooldown < 0:
+    if args.cooldown is not None and args.cooldown < 0:
         raise CLIError(f"--cooldown {args.cooldown} must be >= 0 steps.")
     outputs = _Outputs(args)
     try:
         y = read_series(args.file, args.time_column, args.column)
-        n_train = max(1, int(round(args.train * len(y))))
-        det = AnomalyDetector(contamination=args.contamination,
-                              threshold=args.threshold, cooldown=args.cooldown)
-        if args.interpolate:
+        notes = []
+        if args.freq is not None:
+            if not isinstance(y.index, pd.DatetimeIndex):
+                raise CLIError(f"--freq needs timestamps in --time-column "
+                               f"{args.time_column!r}; it holds whole numbers of "
+                               "steps.")
+            # the grid's empty steps stay NaN here: the detector interpolates
+            # them itself, so they are marked imputed and never flagged
+            reg = regularise(y, args.freq, agg=args.agg, fill=None)
+            y = reg.y
+            notes.append(f"regularised: {reg.summary()}")
+        n_train = _train_rows(args.train, len(y))
+        if args.interpolate or args.freq is not None:
+            # interpolation needs an observation after a missing value: the
+            # training rows end at the last complete row of the share asked for
+            complete = np.flatnonzero(y.iloc[:n_train].notna().to_numpy())
+            if len(complete):
+                n_train = int(complete[-1]) + 1
+        det = AnomalyDetector()
+        rule = {k: v for k, v in (("threshold", args.threshold),
+                                  ("contamination", args.contamination),
+                                  ("cooldown", args.cooldown),
+                                  ("rearm", args.rearm)) if v is not None}
+        det.set_params(**rule)
+        if args.interpolate or args.freq is not None:
             det.set_params(nan_policy="interpolate")
         det.fit(y.iloc[:n_train])
         res = det.detect(y)
-        out = pd.DataFrame({args.column: y, "score": res.scores, "anomaly": res.flags})
+        parts = {args.column: y, "score": res.scores, "anomaly": res.flags}
+        if args.marks:
+            parts.update(imputed=res.imputed, after_gap=res.after_gap,
+                         duplicate=res.duplicate, step_back=res.step_back)
+        # arrays, not Series: an index with duplicated timestamps cannot align
+        out = pd.DataFrame({k: v.to_numpy() for k, v in parts.items()},
+                           index=y.index)
         out.index.name = args.time_column
         fig = None
         if outputs.plot is not None:
@@ -528,8 +575,15 @@ def cmd_anomalies(args):
     except BaseException:
         outputs.discard()
         raise
+    marked = [f"{int(m.sum())} {what}" for m, what in (
+        (res.duplicate, "duplicated timestamp(s)"), (res.step_back, "step(s) back"),
+        (res.after_gap, "row(s) after a gap"), (res.imputed, "imputed row(s)"))
+        if m.any()]
     print(f"{int(res.flags.sum())} of {len(y)} steps flagged (threshold "
-          f"{res.threshold:.3g}, fitted on the first {n_train})", file=sys.stderr)
+          f"{res.threshold:.3g}, cooldown {res.cooldown}"
+          f"{', rearm' if res.rearm else ''}; fitted on the first {n_train} rows)"
+          + ("; " + ", ".join(marked) if marked else "")
+          + ("; " + "; ".join(notes) if notes else ""), file=sys.stderr)
     return 0
 
 
@@ -608,21 +662,42 @@ def build_parser():
     _output_arguments(fc, "draw history and forecast")
     fc.set_defaults(func=cmd_forecast)
 
-    an = sub.add_parser("anomalies", help="anomaly scores of a column of a CSV "
-                        "file", description="Fit an AnomalyDetector (ESN) on the "
-                        "start of one column of a CSV file, score every step "
-                        "causally and write time, value, score, anomaly.")
+    an = sub.add_parser(
+        "anomalies", help="anomaly scores of a column of a CSV file",
+        description="Fit an AnomalyDetector (ESN) on the start of one column of a "
+        "CSV file, score every row causally in file order and write time, value, "
+        "score, anomaly. Rows are scored as they come: gaps, duplicated "
+        "timestamps and an occasional small step back are allowed (--marks "
+        "writes which rows had them); --freq puts the series on a regular grid "
+        "first, on purpose. The default alarm rule is the library's "
+        "(AnomalyDetector's threshold and cooldown).")
     _series_arguments(an, "values to score")
     an.add_argument("--train", type=float, default=0.15, metavar="F",
-                    help="share of the series (from its start) to fit on "
-                         "(default 0.15)")
-    an.add_argument("--contamination", type=float, default=0.01,
-                    help="share of training steps above the threshold, in "
-                         "(0, 0.5] (default 0.01)")
+                    help="rows to fit on, from the start: a share in (0, 1] or a "
+                         "number of rows above 1 (default 0.15)")
+    an.add_argument("--freq", default=None, metavar="FREQ",
+                    help="resample to this regular step first (e.g. 5min, h, D): "
+                         "rows of one step aggregated (--agg), missing steps "
+                         "interpolated and never flagged (default: score the rows "
+                         "as they are)")
+    an.add_argument("--agg", default="mean",
+                    choices=("mean", "median", "first", "last", "min", "max", "sum"),
+                    help="how --freq combines the rows of one step (default mean)")
     an.add_argument("--threshold", type=float, default=None,
-                    help="fixed score threshold instead of --contamination")
-    an.add_argument("--cooldown", type=int, default=0,
-                    help="steps between two flags (default 0)")
+                    help="score above which a row raises an alarm (default: the "
+                         "library's; lower is more sensitive)")
+    an.add_argument("--contamination", type=float, default=None,
+                    help="instead of --threshold: the share of training rows, in "
+                         "(0, 0.5], that would be above the threshold")
+    an.add_argument("--cooldown", type=int, default=None,
+                    help="rows after an alarm without a new one (default: the "
+                         "library's)")
+    an.add_argument("--rearm", action=argparse.BooleanOptionalAction, default=None,
+                    help="a new alarm also needs the score to fall back to the "
+                         "threshold first (default: the library's)")
+    an.add_argument("--marks", action="store_true",
+                    help="also write the imputed, after_gap, duplicate and "
+                         "step_back columns")
     _output_arguments(an, "draw series, flags and scores")
     an.set_defaults(func=cmd_anomalies)
     return parser

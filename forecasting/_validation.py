@@ -29,7 +29,8 @@ from reservoir._sequences import check_scalar_param
 __all__ = ["SeriesInfo", "check_series", "check_exog", "future_positions",
            "future_index", "check_horizon", "default_seasons", "resolve_seasons",
            "check_param", "check_choice", "check_bool", "check_count_or_fraction",
-           "grid_steps", "power_of_two_scale", "MAX_HORIZON"]
+           "grid_steps", "power_of_two_scale", "MAX_HORIZON", "regularise",
+           "RegularisedSeries"]
 
 _NAN_POLICIES = ("raise", "interpolate")
 
@@ -393,11 +394,16 @@ def _fill_nan(values, name, nan_policy, index, previous=None):
             raise ValueError(f"{name} column {j} is all NaN; nothing to "
                              "interpolate from.")
         if miss[0] or miss[-1]:
-            where = 0 if miss[0] else len(values) - 1
+            # ``miss`` may start with ``previous``: name the side, not position 0
+            at_start = bool(miss[0])
+            where = 0 if at_start else len(values) - 1
+            later = ("" if at_start or previous is None else
+                     "; online, pass the row again with the next observation, "
+                     "which lets it be interpolated")
             raise ValueError(
-                f"{name} has NaN at its {'start' if where == 0 else 'end'} "
+                f"{name} has NaN at its {'start' if at_start else 'end'} "
                 f"(position {where}), which interpolation cannot fill; trim it "
-                "(nothing is dropped here silently).")
+                f"(nothing is dropped here silently){later}.")
         out[miss, j] = np.interp(pos[miss], ok, both[ok, j])
     return np.ascontiguousarray(out[lead:]), int(bad.sum())
 
@@ -746,3 +752,599 @@ def future_positions(info, horizon):
             f"horizon reaches {int(pos[-1]) + 1} steps ahead ({idx[-1]!r}), more "
             f"than the {MAX_HORIZON} a forecast may have; forecast fewer steps.")
     return pos.astype(np.int64) + 1, idx
+
+
+# -- regularising a series on purpose ------------------------------------------
+_AGGREGATIONS = ("mean", "median", "first", "last", "min", "max", "sum")
+_FILLS = ("interpolate", None)
+
+
+@dataclass
+class RegularisedSeries:
+    """A series put on a regular grid by :func:`regularise`, and what was done.
+
+    Attributes
+    ----------
+    y : pandas.Series or pandas.DataFrame
+        The values on a regular index (a DatetimeIndex with ``freq`` set, or
+        a RangeIndex); same name or columns as the input.
+    freq : pandas.DateOffset or int
+        The grid's step.
+    imputed : pandas.Series of bool
+        On ``y``'s index: True where a value of the row was filled by
+        interpolation (a grid step with no observation, or only NaN).
+    n_rows : int
+        Rows of the input.
+    n_steps_back : int
+        Rows whose label is earlier than the previous row's (the input was
+        sorted by time first; ties keep their order).
+    n_duplicates : int
+        Rows whose label repeats an earlier row's.
+    n_merged : int
+        Input rows aggregated into a grid step together with others
+        (duplicates, and several observations in one step): ``n_rows`` minus
+        the grid steps that hold an observation.
+    n_inserted : int
+        Grid steps with no observation (gaps), filled when ``fill`` is
+        ``"interpolate"``.
+    n_filled : int
+        Values (cells) filled by interpolation.
+    n_missing : int
+        NaN values left in ``y`` (``fill=None``, or NaN at the start or end,
+        which interpolation cannot fill).
+    """
+
+    y: object
+    freq: object
+    imputed: pd.Series
+    n_rows: int
+    n_steps_back: int
+    n_duplicates: int
+    n_merged: int
+    n_inserted: int
+    n_filled: int
+    n_missing: int
+
+    def summary(self):
+        """One sentence saying what was changed.
+
+        Returns
+        -------
+        str
+        """
+        freq = self.freq.freqstr if hasattr(self.freq, "freqstr") else self.freq
+        parts = []
+        if self.n_steps_back:
+            parts.append(f"{self.n_steps_back} step(s) back sorted")
+        if self.n_duplicates:
+            parts.append(f"{self.n_duplicates} duplicated timestamp(s)")
+        if self.n_merged:
+            parts.append(f"{self.n_merged} row(s) aggregated into a step with others")
+        if self.n_inserted:
+            parts.append(f"{self.n_inserted} missing step(s) inserted")
+        if self.n_filled:
+            parts.append(f"{self.n_filled} value(s) interpolated")
+        if self.n_missing:
+            parts.append(f"{self.n_missing} value(s) left NaN")
+        done = "; ".join(parts) if parts else "nothing changed"
+        return f"{self.n_rows} rows -> {len(self.y)} steps of {freq}: {done}."
+
+    def __repr__(self):
+        return f"RegularisedSeries({self.summary()})"
+
+
+def _regular_step(values):
+    """The median of the positive steps of sorted integer labels (or None)."""
+    steps = np.diff(values)
+    steps = steps[steps > 0]
+    return None if len(steps) == 0 else np.median(steps)
+
+
+def regularise(y, freq=None, *, agg="mean", fill="interpolate"):
+    """Put a series on a regular time grid on purpose, and say what was done.
+
+    The rows are sorted by time (ties keep their order), the observations
+    that fall into one step of the grid are aggregated, steps with no
+    observation are inserted and filled by linear interpolation. Nothing
+    happens behind the caller's back: the returned object counts every
+    change, and ``imputed`` marks every row that holds a filled value.
+
+    Anomaly detectors score raw, irregular series as they come (row by row);
+    use this function when a regular grid is what you mean (a forecast on a
+    calendar, or a coarser step), e.g. through ``--freq`` on the command line.
+
+    Parameters
+    ----------
+    y : pandas.Series or pandas.DataFrame
+        Numeric values on a DatetimeIndex (tz-aware or naive) or an integer
+        index; the index may be unsorted, hold duplicates and have gaps.
+    freq : str, pandas.DateOffset, pandas.Timedelta, int or None, default=None
+        Step of the grid (``"5min"``, ``"h"``, ``"D"``, ``"MS"``, ...; an
+        integer for an integer index). None: the median of the positive
+        steps between consecutive sorted labels. Steps of fixed length
+        start at the first label (as ``y.resample(freq, origin="start")``);
+        calendar steps (days, weeks, months, ...) follow pandas' calendar
+        bins.
+    agg : {"mean", "median", "first", "last", "min", "max", "sum"}, default="mean"
+        How the observations of one step (duplicated timestamps, or several
+        rows per step when ``freq`` is coarser than the data) are combined;
+        NaN values are skipped.
+    fill : {"interpolate", None}, default="interpolate"
+        Steps with no value: linear interpolation between the neighbouring
+        steps, or None to leave them NaN. NaN at the start or the end cannot
+        be interpolated and stays (``n_missing`` counts it).
+
+    Returns
+    -------
+    RegularisedSeries
+        ``.y`` on the regular index, the ``imputed`` mask and the counts
+        (``summary()`` says it in one sentence).
+
+    Raises
+    ------
+    TypeError
+        For another kind of index, or values that are not numbers.
+    ValueError
+        For an empty series, or a ``freq`` pandas cannot read.
+
+    See Also
+    --------
+    pandas.Series.resample : the binning used for calendar steps.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from forecasting import regularise
+    >>> y = pd.Series([1.0, 2.0, 4.0, 3.0, 7.0], pd.to_datetime(
+    ...     ["2024-01-01 00:00", "2024-01-01 00:05", "2024-01-01 00:05",
+    ...      "2024-01-01 00:10", "2024-01-01 00:25"]))
+    >>> r = regularise(y, "5min")
+    >>> r.y.round(3).tolist()
+    [1.0, 3.0, 3.0, 4.333, 5.667, 7.0]
+    >>> r.imputed.tolist()
+    [False, False, False, True, True, False]
+    >>> r.summary()
+    '5 rows -> 6 steps of 5min: 1 duplicated timestamp(s); 1 row(s) aggregated into a step with others; 2 missing step(s) inserted; 2 value(s) interpolated.'
+    """
+    if isinstance(y, pd.Series):
+        frame, was_series = y.to_frame(), True
+    elif isinstance(y, pd.DataFrame):
+        frame, was_series = y, False
+        if frame.columns.has_duplicates:
+            dup = frame.columns[frame.columns.duplicated()][0]
+            raise ValueError(f"y has several columns named {dup!r}; rename them "
+                             "first.")
+    else:
+        raise TypeError(f"y must be a pandas Series or DataFrame; got "
+                        f"{type(y).__name__}.")
+    if not isinstance(agg, str) or agg not in _AGGREGATIONS:
+        raise ValueError(f"agg={agg!r} must be one of {_AGGREGATIONS}.")
+    if fill not in _FILLS:
+        raise ValueError(f"fill={fill!r} must be 'interpolate' or None.")
+    if len(frame) == 0:
+        raise ValueError("y is empty; pass a series with observations.")
+    index = frame.index
+    datetime = isinstance(index, pd.DatetimeIndex)
+    if not datetime and not (index.dtype.kind in "iu"
+                             and not isinstance(index.dtype, pd.CategoricalDtype)):
+        raise TypeError(f"y has an index of type {type(index).__name__} (dtype "
+                        f"{index.dtype}); regularise needs a DatetimeIndex or an "
+                        "integer index (e.g. y.set_index(pd.to_datetime(...))).")
+    values = _as_float(frame, "y")
+    order = np.argsort(index.asi8 if datetime else np.asarray(index, np.int64),
+                       kind="stable")
+    keys = (index.asi8 if datetime else np.asarray(index, np.int64))
+    n_back = int((np.diff(keys) < 0).sum())
+    keys, values = keys[order], values[order]
+    n_dup = int((np.diff(keys) == 0).sum())
+    data = pd.DataFrame(values, columns=frame.columns)
+    if datetime:
+        sorted_index = index[order]
+        if freq is None:
+            med = _regular_step(keys)
+            if med is None:
+                raise ValueError("y has a single timestamp; pass freq to say the "
+                                 "grid's step.")
+            freq = _step_alias(pd.to_timedelta(int(med), unit=index.unit))
+        try:
+            offset = to_offset(freq)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"freq={freq!r} is not a frequency pandas can read "
+                             f"({exc}); pass e.g. '5min', 'h', 'D' or 'MS'.") from None
+        if isinstance(offset, Tick) and not isinstance(offset, Day):
+            kwargs = {"origin": "start"}
+        else:
+            kwargs = {}
+        data.index = sorted_index
+        resampler = data.resample(offset, **kwargs)
+        size = resampler.size()
+        out = resampler.agg(agg) if agg != "sum" else resampler.sum(min_count=1)
+        out.index.name = index.name
+        step = offset
+    else:
+        if freq is None:
+            med = _regular_step(keys)
+            if med is None:
+                raise ValueError("y has a single label; pass freq to say the "
+                                 "grid's step.")
+            freq = int(round(med))
+        step = check_param(freq, "freq", kind=Integral, low=1,
+                           hint="An integer step for an integer index.")
+        first = int(keys[0])
+        bins = (keys - first) // step
+        n_bins = int(bins[-1]) + 1
+        groups = data.groupby(bins)
+        size = groups.size().reindex(range(n_bins), fill_value=0)
+        out = (groups.agg(agg) if agg != "sum" else groups.sum(min_count=1))
+        out = out.reindex(range(n_bins))
+        out.index = pd.RangeIndex(first, first + step * n_bins, step, name=index.name)
+        size.index = out.index
+    out = out.astype(np.float64)
+    empty = size.to_numpy() == 0
+    out.iloc[empty, :] = np.nan
+    before = out.isna().to_numpy()
+    if fill == "interpolate":
+        arr = out.to_numpy(copy=True)
+        pos = np.arange(len(arr))
+        for j in range(arr.shape[1]):
+            miss = np.isnan(arr[:, j])
+            ok = np.flatnonzero(~miss)
+            if miss.any() and len(ok) >= 2:
+                inside = miss & (pos > ok[0]) & (pos < ok[-1])
+                arr[inside, j] = np.interp(pos[inside], ok, arr[ok, j])
+        out = pd.DataFrame(arr, index=out.index, columns=out.columns)
+    after = out.isna().to_numpy()
+    filled = before & ~after
+    imputed = pd.Series(filled.any(axis=1), index=out.index, name="imputed")
+    result = out.iloc[:, 0].rename(y.name) if was_series else out
+    return RegularisedSeries(
+        y=result, freq=step, imputed=imputed, n_rows=len(frame), n_steps_back=n_back,
+        n_duplicates=n_dup, n_merged=int(len(frame) - (~empty).sum()),
+        n_inserted=int(empty.sum()), n_filled=int(filled.sum()),
+        n_missing=int(after.sum()))
+
+
+# -- detectors: rows scored as they come, whatever their timestamps ------------
+#: A step back is accepted when it goes back at most this long (the autumn
+#: change of daylight-saving time in local timestamps, a replayed hour of a
+#: buffer, a clock correction) or one step, whichever is longer ...
+MAX_STEP_BACK = pd.Timedelta(hours=1)
+#: ... and when at most this share of the steps go back (at least one step).
+MAX_STEP_BACK_SHARE = 0.01
+#: A row follows a gap when the step before it is longer than this many
+#: steps (so 2 steps of a regular grid is a gap; jitter of timestamps is not).
+GAP_STEPS = 1.5
+
+
+@dataclass
+class StreamInfo:
+    """The time axis of a series scored row by row (anomaly detectors).
+
+    Attributes
+    ----------
+    kind : {"datetime", "period", "range"}
+    freq : pandas.DateOffset or int or float
+        The regular frequency of the index when it has one; otherwise the
+        median of its positive steps (a fixed-length offset for timestamps).
+    regular : bool
+        Whether the index had a regular frequency (set, or inferred).
+    origin : object
+        First label of the fitted series: time positions count steps from it.
+    last : object
+        Last label seen (of ``fit`` or the latest ``update``).
+    tz : tzinfo or None
+    index_name : object
+    was_series : bool
+    name : object
+    columns : list
+    n_steps, n_steps_back : int
+        Steps seen so far and how many of them went back in time.
+    """
+
+    kind: str
+    freq: object
+    regular: bool
+    origin: object
+    last: object
+    tz: object = None
+    index_name: object = None
+    was_series: bool = True
+    name: object = None
+    columns: list = None
+    n_steps: int = 0
+    n_steps_back: int = 0
+
+
+@dataclass
+class StreamMarks:
+    """Per-row marks of a series scored as it comes (arrays of length n).
+
+    Attributes
+    ----------
+    t : ndarray of float
+        Time in steps of ``freq`` since the fitted origin (the phase of the
+        seasonal inputs; duplicates share it, a step back goes back).
+    after_gap : ndarray of bool
+        The step before the row is longer than ``GAP_STEPS`` steps.
+    duplicate : ndarray of bool
+        The row's label equals the previous row's.
+    step_back : ndarray of bool
+        The row's label is earlier than the previous row's.
+    imputed : ndarray of bool
+        A value of the row was NaN and was filled (``nan_policy="interpolate"``).
+    n_filled : int
+        Values (cells) filled.
+    """
+
+    t: np.ndarray
+    after_gap: np.ndarray
+    duplicate: np.ndarray
+    step_back: np.ndarray
+    imputed: np.ndarray
+    n_filled: int = 0
+
+
+def _stream_kind(index, name):
+    if isinstance(index, pd.MultiIndex):
+        raise TypeError(f"{name} has a MultiIndex; pass one series on a "
+                        "DatetimeIndex, PeriodIndex or integer index.")
+    if isinstance(index, pd.DatetimeIndex):
+        return "datetime"
+    if isinstance(index, pd.PeriodIndex):
+        return "period"
+    if index.dtype.kind in "iu" and not isinstance(index.dtype, pd.CategoricalDtype):
+        if index.dtype.kind == "u" and len(index) and index.max() > np.iinfo(np.int64).max:
+            raise ValueError(f"{name}'s integer index reaches {index.max()}, beyond "
+                             "the int64 range; renumber it.")
+        return "range"
+    raise TypeError(
+        f"{name} has an index of type {type(index).__name__} (dtype {index.dtype}); "
+        "pass a pandas object on a DatetimeIndex, PeriodIndex or integer index "
+        f"(e.g. {name}.set_index(pd.to_datetime(df['time']))).")
+
+
+def _stream_freq(index, kind, name):
+    """(freq, regular) of a new series: its regular frequency when it has
+    one, else the median of its positive steps."""
+    if kind == "period":
+        return index.freq, True
+    if kind == "range":
+        if isinstance(index, pd.RangeIndex):
+            if index.step <= 0:
+                raise ValueError(f"{name} has a decreasing RangeIndex (step "
+                                 f"{index.step}); the index must increase with time.")
+            return int(index.step), True
+        values = np.asarray(index, dtype=np.int64)
+        steps = np.diff(values)
+        pos = steps[steps > 0]
+        if len(pos) == 0:
+            return 1, len(values) <= 1
+        if np.all(steps == steps[0]):
+            return int(steps[0]), True
+        med = float(np.median(pos))
+        return (int(med) if med.is_integer() else med), False
+    freq = index.freq
+    if freq is None and len(index) >= 3 and index.is_monotonic_increasing \
+            and not index.has_duplicates:
+        freq = _infer_freq(index)
+    if freq is not None:
+        return freq, True
+    steps = _datetime_steps(index)
+    pos = steps[steps > pd.Timedelta(0)]
+    if len(pos) == 0:
+        raise ValueError(
+            f"{name} has {len(index)} row(s) but no two distinct timestamps, so no "
+            "time step can be measured; pass a longer series.")
+    return to_offset(_round_step(pd.Series(pos).median())), False
+
+
+#: A median step within this share of a whole number of days, hours, minutes
+#: or seconds is read as that round step (jittered timestamps of 5-minute data
+#: have a median step of 5 min 01 s; the seasons are those of 5 minutes).
+ROUND_STEP_TOLERANCE = 0.02
+
+
+def _round_step(step):
+    """The round step (whole days, hours, minutes or seconds) nearest to the
+    Timedelta ``step`` within ROUND_STEP_TOLERANCE, else ``step`` itself."""
+    for unit in ("1D", "1h", "1min", "1s"):
+        u = pd.Timedelta(unit)
+        k = round(step / u)
+        if k >= 1 and abs(k * u - step) <= ROUND_STEP_TOLERANCE * step:
+            return k * u
+    return step
+
+
+def _stream_positions(labels, info, name):
+    """Steps of ``info.freq`` from ``info.origin`` to each label (floats)."""
+    if info.kind == "period":
+        if not isinstance(labels, pd.PeriodIndex) or labels.freq != info.freq:
+            raise ValueError(f"{name} has frequency {getattr(labels, 'freq', None)!r}"
+                             f" (period index) but fit was given {info.freq!r}; "
+                             "resample it first.")
+        return (labels.asi8 - info.origin.ordinal).astype(np.float64)
+    if info.kind == "range":
+        return (np.asarray(labels, dtype=np.int64) - int(info.origin)) / info.freq
+    if isinstance(info.freq, Tick):
+        return np.asarray((labels - info.origin) / pd.Timedelta(info.freq),
+                          dtype=np.float64)
+    pos = grid_steps(labels, info.origin, info.freq)
+    if isinstance(info.freq, Day):          # calendar days: any time of day
+        return pos
+    bad = ~np.isfinite(pos) | (np.abs(pos - np.round(pos)) > 1e-9)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise ValueError(
+            f"{name}'s label {labels[i]!r} (position {i}) is not on the fitted "
+            f"calendar frequency {info.freq!r} (from {info.origin!r}); "
+            f"regularise it first (forecasting.regularise({name}, ...)).")
+    return np.round(pos)
+
+
+def _keys(labels, kind):
+    if kind == "range":
+        return np.asarray(labels, dtype=np.int64)
+    return labels.asi8
+
+
+def _as_index(label, like):
+    """A one-label index of ``like``'s kind (and time unit) holding ``label``."""
+    if isinstance(like, pd.DatetimeIndex):
+        return pd.DatetimeIndex([label]).as_unit(like.unit)
+    if isinstance(like, pd.PeriodIndex):
+        return pd.PeriodIndex([label])
+    return pd.Index([label])
+
+
+def _max_back(info, unit):
+    """The longest accepted step back, in the index's integer units."""
+    if info.kind != "datetime":
+        return 1 if info.kind == "period" else abs(info.freq)
+    try:
+        step = pd.Timedelta(info.freq)
+    except (TypeError, ValueError):        # calendar offsets: a month is > 1 h
+        step = pd.Timedelta(days=31)
+    return max(MAX_STEP_BACK, step).value // pd.Timedelta(1, unit=unit).value
+
+
+def check_stream(y, name="y", *, nan_policy="raise", fitted=None, continuing=False,
+                 previous=None):
+    """Validate a series scored row by row; return (values, info, marks).
+
+    Rows keep their order and every row is kept: a regular frequency is
+    used when the index has one, else the median step; gaps, duplicated
+    timestamps and an occasional small step back are allowed and marked
+    (:class:`StreamMarks`), see the module constants for the limits.
+
+    Parameters
+    ----------
+    y : pandas.Series or pandas.DataFrame
+    name : str
+        Argument name used in error messages.
+    nan_policy : {"raise", "interpolate"}
+    fitted : StreamInfo, optional
+        The fitted series' axis: ``y`` must have its columns, kind of index
+        and time zone; positions count from its origin.
+    continuing : bool, default=False
+        ``y`` continues the rows seen so far (an ``update``): its first row
+        is compared with ``fitted.last``, and the step-back limits count
+        every step seen.
+    previous : ndarray of shape (k,), optional
+        The last observation before ``y`` (interpolation of a continuation
+        runs across the junction).
+
+    Returns
+    -------
+    values : ndarray of shape (len(y), k)
+    info : StreamInfo
+        A new object (``fitted`` is not modified).
+    marks : StreamMarks
+    """
+    if not isinstance(nan_policy, str) or nan_policy not in _NAN_POLICIES:
+        raise ValueError(f"nan_policy={nan_policy!r} must be one of {_NAN_POLICIES}.")
+    if isinstance(y, pd.Series):
+        was_series, columns, frame = True, [y.name], y.to_frame()
+    elif isinstance(y, pd.DataFrame):
+        was_series, columns, frame = False, list(y.columns), y
+        if frame.shape[1] == 0:
+            raise ValueError(f"{name} has no columns.")
+        if frame.columns.has_duplicates:
+            dup = frame.columns[frame.columns.duplicated()][0]
+            raise ValueError(
+                f"{name} has several columns named {dup!r}; column names must be "
+                "unique (results are labelled by them): rename them first.")
+    else:
+        raise TypeError(
+            f"{name} must be a pandas Series or DataFrame with a DatetimeIndex, "
+            f"PeriodIndex or integer index; got {type(y).__name__}. Wrap arrays as "
+            "pd.Series(values) for a RangeIndex.")
+    if fitted is not None:
+        _check_fitted_columns(y, name, fitted)
+    if len(frame) == 0:
+        raise ValueError(f"{name} is empty; pass a series with observations.")
+    index = frame.index
+    kind = _stream_kind(index, name)
+    if fitted is None:
+        freq, regular = _stream_freq(index, kind, name)
+        info = StreamInfo(kind=kind, freq=freq, regular=regular, origin=index[0],
+                          last=index[-1], tz=getattr(index, "tz", None),
+                          index_name=index.name, was_series=was_series,
+                          name=columns[0] if was_series else None, columns=columns)
+    else:
+        if kind != fitted.kind:
+            raise TypeError(f"{name} has an index of type {type(index).__name__} but "
+                            f"fit was given a {fitted.kind} index; pass the same "
+                            "kind of index.")
+        if kind == "datetime" and not _same_tz(index.tz, fitted.tz):
+            raise ValueError(
+                f"{name}'s timestamps are "
+                f"{'tz-naive' if index.tz is None else index.tz} but fit was given "
+                f"{'tz-naive' if fitted.tz is None else fitted.tz} ones; convert "
+                f"them first ({name}.tz_localize(...) or {name}.tz_convert(...)).")
+        info = replace(fitted, last=index[-1])
+        if not continuing:
+            info.n_steps = info.n_steps_back = 0
+    t = _stream_positions(index, info, name)
+    if fitted is not None and not continuing and len(t) >= 3:
+        dt = np.diff(t)
+        dt = dt[dt > 0]
+        med = float(np.median(dt)) if len(dt) else 1.0
+        if not 1 / GAP_STEPS <= med <= GAP_STEPS:
+            raise ValueError(
+                f"{name}'s median step is {med:g} times the fitted frequency "
+                f"{info.freq!r}: a detector predicts one step of the series it "
+                f"was fitted on. Resample {name} to that frequency "
+                f"(forecasting.regularise({name}, freq)) or fit on this one.")
+    keys = _keys(index, kind)
+    unit = getattr(index, "unit", "ns")
+    if continuing:
+        last = _as_index(fitted.last, index)
+        steps = np.diff(np.concatenate([_keys(last, kind), keys]))
+        dt = np.diff(np.concatenate([_stream_positions(last, info, name), t]))
+    else:
+        steps = np.diff(keys)
+        dt = np.diff(t)
+    back = steps < 0
+    limit = _max_back(info, unit)
+    too_far = back & (-steps > limit)
+    off = 1 if continuing else 0          # row of y that each step leads to
+    if too_far.any():
+        i = int(np.flatnonzero(too_far)[0])
+        row = i + 1 - off
+        before = fitted.last if (continuing and i == 0) else index[row - 1]
+        hint = (f"{name} must continue the rows seen so far (the last was "
+                f"{fitted.last!r})" if continuing and i == 0 else
+                f"sort it yourself ({name}.sort_index()) or regularise it "
+                f"(forecasting.regularise) if that is what you mean: nothing is "
+                "reordered here")
+        raise ValueError(
+            f"{name} goes back in time at position {row}: {index[row]!r} comes "
+            f"after {before!r}, further back than the "
+            f"{'one hour or one step' if kind == 'datetime' else 'one step'} an "
+            f"occasional step back may go; {hint}.")
+    n_steps = info.n_steps + len(steps)
+    n_back = info.n_steps_back + int(back.sum())
+    if n_back > max(1, MAX_STEP_BACK_SHARE * n_steps):
+        i = int(np.flatnonzero(back)[0])
+        row = i + 1 - off
+        raise ValueError(
+            f"{name} is not in time order: {n_back} of {n_steps} steps go back (the "
+            f"first at position {row}: {index[row]!r}); occasional steps back "
+            f"(at most {MAX_STEP_BACK_SHARE:.0%} of the steps) are scored in row "
+            f"order, but this looks unsorted. Sort it ({name}.sort_index()) or "
+            "regularise it (forecasting.regularise) if that is what you mean.")
+    info.n_steps, info.n_steps_back = n_steps, n_back
+    n = len(frame)
+    mark = np.zeros(n, dtype=bool)
+    after_gap, duplicate, step_back = mark.copy(), mark.copy(), mark.copy()
+    rows = slice(0, n) if continuing else slice(1, n)
+    after_gap[rows] = dt > GAP_STEPS
+    duplicate[rows] = steps == 0
+    step_back[rows] = back
+    values = _as_float(frame, name)
+    _check_no_inf(values, name, index)
+    imputed = np.isnan(values).any(axis=1)
+    values, n_filled = _fill_nan(values, name, nan_policy, index, previous)
+    return values, info, StreamMarks(t=t, after_gap=after_gap, duplicate=duplicate,
+                                     step_back=step_back, imputed=imputed,
+                                     n_filled=n_filled)

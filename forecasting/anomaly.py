@@ -24,6 +24,43 @@ or the new points given to :meth:`~AnomalyDetector.update`):
 
 Steps before a detector has a prediction and ``min_periods`` earlier
 residuals (the warm-up) score 0. Scores are never NaN.
+
+Timestamps
+----------
+Detectors score the rows as they come, in the input's order, as NAB does:
+every input row gets a score on the input's own index, and nothing is
+dropped, reordered or aggregated.
+
+* The step is the index frequency when there is one, else the median of the
+  positive steps (read as a round number of days, hours, minutes or seconds
+  within 2 %); seasons (``season_length="auto"``) come from it, or are given
+  in steps with ``season_length``.
+* A gap (a step longer than 1.5 steps) is allowed: the model continues from
+  the previous row, the seasonal inputs take the row's own time.
+  ``AnomalyResult.after_gap`` marks the rows after one.
+* A duplicated timestamp is scored as one more row (monitoring systems write
+  two observations at one time; neither is dropped or averaged);
+  ``AnomalyResult.duplicate`` marks the repeats.
+* An occasional small step back (at most an hour, or one step if longer, and
+  at most 1 % of the steps: a daylight-saving change, a replayed buffer) is
+  scored in row order and marked in ``AnomalyResult.step_back``; a larger
+  one, or an unsorted series, is an error that says how to fix it.
+* ``nan_policy="interpolate"`` fills NaN values linearly; the rows are
+  marked in ``AnomalyResult.imputed`` and never raise an alarm.
+
+To put a series on a regular grid on purpose (aggregating duplicates,
+inserting missing steps), use :func:`forecasting.regularise` first.
+
+The default alarm rule
+----------------------
+An alarm when the score exceeds ``threshold=3`` (a 1-in-1,000 surprise),
+at most one per ``cooldown + 1 = 201`` rows. It was chosen by a protocol
+that keeps the scored series out of the choice (leave one NAB category or
+one file out, ``benchmarks/bench_anomaly.py``; the numbers per category are
+in ``benchmarks/anomaly_results.md``). Lower ``threshold`` (2) or a shorter
+``cooldown`` for more, earlier alarms; a higher ``threshold`` (4, 5), a
+longer ``cooldown`` or ``rearm=True`` for fewer. ``AnomalyResult.flag``
+replays another rule on stored scores.
 """
 
 from __future__ import annotations
@@ -36,17 +73,26 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
+from numba import njit
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from . import _transforms as tf
-from ._validation import (_NAN_POLICIES, check_choice, check_param, check_series,
-                          grid_steps, power_of_two_scale, resolve_seasons)
+from ._validation import (_NAN_POLICIES, check_bool, check_choice, check_param,
+                          check_stream,
+                          power_of_two_scale, resolve_seasons)
+from ._warnings import ForecastingWarning
 
 __all__ = ["AnomalyDetector", "AnomalyResult", "RollingZScoreDetector",
            "SeasonalNaiveDetector", "default_anomaly_estimator"]
 
 _SCORES = ("likelihood", "robust_z")
+# The default alarm rule, chosen by the protocol of benchmarks/bench_anomaly.py
+# (benchmarks/anomaly_results.md): an alarm when the score exceeds
+# DEFAULT_THRESHOLD, at most one per DEFAULT_COOLDOWN + 1 rows.
+DEFAULT_THRESHOLD = 3.0
+DEFAULT_COOLDOWN = 200
+DEFAULT_REARM = False
 _IQR_TO_SIGMA = 1.349          # IQR of a standard normal
 _LN10 = math.log(10.0)
 _MAX_SCORE = 1e6               # caps robust_z scores of a constant stretch
@@ -83,6 +129,25 @@ class AnomalyResult:
     predictions : pandas.DataFrame
         The one-step-ahead predictions the residuals come from, in the
         series' units (NaN where the detector has none yet).
+    imputed : pandas.Series of bool
+        Rows holding a value filled by ``nan_policy="interpolate"``; they
+        are never flagged.
+    after_gap : pandas.Series of bool
+        Rows whose step from the previous row is longer than 1.5 steps of
+        ``freq_`` (a gap in the timestamps).
+    duplicate : pandas.Series of bool
+        Rows whose timestamp equals the previous row's (scored as the next
+        observation, in row order).
+    step_back : pandas.Series of bool
+        Rows whose timestamp is earlier than the previous row's (scored in
+        row order).
+
+    cooldown : int
+        The detector's ``cooldown`` (rows after an alarm with no new one).
+    rearm : bool
+        The detector's ``rearm``.
+
+    All the Series are on the input's index, in the input's order.
     """
 
     scores: pd.Series
@@ -90,13 +155,203 @@ class AnomalyResult:
     flags: pd.Series
     contributions: pd.DataFrame
     predictions: pd.DataFrame
+    imputed: pd.Series = None
+    after_gap: pd.Series = None
+    duplicate: pd.Series = None
+    step_back: pd.Series = None
+
+    cooldown: int = 0
+    rearm: bool = False
+
+    def flag(self, threshold=None, *, cooldown=None, rearm=None):
+        """The alarms another rule would raise on these scores.
+
+        A quick way to make the detector more or less sensitive without
+        scoring again; equal to the ``flags`` of a detector with these
+        parameters run over the same rows (imputed rows are never flagged).
+        The rule's state starts afresh at the first row.
+
+        Parameters
+        ----------
+        threshold : float or None, default=None
+            Score above which a row may raise an alarm (None: this result's).
+        cooldown : int or None, default=None
+            Rows after an alarm during which no new alarm is raised.
+        rearm : bool or None, default=None
+            Whether a new alarm needs the score to have come back to the
+            threshold or below since the last one.
+
+        Returns
+        -------
+        pandas.Series of bool
+            On the scores' index, named ``"anomaly"``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from forecasting import AnomalyResult
+        >>> s = pd.Series([0.0, 4, 5, 0, 4, 0, 0, 6])
+        >>> none = pd.Series(False, index=s.index)
+        >>> res = AnomalyResult(s, 3.0, s > 3, None, None, imputed=none)
+        >>> res.flag(cooldown=2).tolist()
+        [False, True, False, False, True, False, False, True]
+        >>> res.flag(cooldown=3, rearm=True).tolist()
+        [False, True, False, False, False, False, False, True]
+        """
+        thr = self.threshold if threshold is None else check_param(
+            threshold, "threshold", hint="A number on the score's scale.")
+        cd = self.cooldown if cooldown is None else check_param(
+            cooldown, "cooldown", kind=Integral, low=0)
+        re = self.rearm if rearm is None else check_bool(rearm, "rearm")
+        eligible = (np.ones(len(self.scores), dtype=bool) if self.imputed is None
+                    else ~self.imputed.to_numpy(dtype=bool))
+        out, _ = _alarms(self.scores.to_numpy(dtype=np.float64), eligible, thr,
+                         cd, re)
+        return pd.Series(out, index=self.scores.index, name="anomaly")
+
+    def to_frame(self):
+        """Every per-row part in one DataFrame on the input's index.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Columns ``score``, ``anomaly``, ``imputed``, ``after_gap``,
+            ``duplicate``, ``step_back``.
+        """
+        parts = {"score": self.scores, "anomaly": self.flags,
+                 "imputed": self.imputed, "after_gap": self.after_gap,
+                 "duplicate": self.duplicate, "step_back": self.step_back}
+        # arrays, not Series: an index with duplicated timestamps cannot align
+        return pd.DataFrame({k: v.to_numpy() for k, v in parts.items()},
+                            index=self.scores.index)
 
     def __repr__(self):
         return (f"AnomalyResult({len(self.scores)} scores, threshold "
                 f"{self.threshold:.4g}, {int(self.flags.sum())} flagged)")
 
 
+# -- the alarm rule: one compiled pass over the scores ------------------------
+_NEVER = 2**62          # "steps since the last alarm" before the first alarm
+
+
+@njit(cache=True, nogil=True)
+def _alarm_kernel(scores, eligible, threshold, cooldown, rearm, since, armed, out):
+    """Alarms of one chunk of scores, continuing the rule's state.
+
+    scores (n,) float64, eligible (n,) bool (False: never an alarm, e.g. an
+    imputed row), out (n,) bool filled in place. An alarm is raised at step
+    i when ``scores[i] > threshold``, ``eligible[i]``, more than ``cooldown``
+    steps have passed since the last alarm (``since`` counts them) and, with
+    ``rearm``, the score has been at or below ``threshold`` since that alarm
+    (``armed``). Returns the state (since, armed) after the chunk.
+    """
+    for i in range(scores.shape[0]):
+        if since < _NEVER:
+            since += 1
+        if scores[i] > threshold:
+            if eligible[i] and since > cooldown and (armed or not rearm):
+                out[i] = True
+                since = 0
+                armed = False
+        else:
+            armed = True
+    return since, armed
+
+
+def _alarms(scores, eligible, threshold, cooldown, rearm, state=None):
+    """(alarms, state) of the rule on ``scores``; ``state`` carries over."""
+    since, armed = (_NEVER, True) if state is None else state
+    out = np.zeros(len(scores), dtype=bool)
+    since, armed = _alarm_kernel(np.ascontiguousarray(scores, dtype=np.float64),
+                                 np.ascontiguousarray(eligible, dtype=np.bool_),
+                                 float(threshold), int(cooldown), bool(rearm),
+                                 int(since), bool(armed), out)
+    return out, (int(since), bool(armed))
+
+
 # -- the pipeline's math: pure functions on arrays --------------------------
+#: Chunks of at most this many rows (an online ``update`` of a few rows) use
+#: the direct kernels below: a few rows do not pay for pandas' rolling
+#: machinery over the whole window, and the cost per row stays that of one
+#: window, whatever the history. Longer chunks use pandas' rolling windows
+#: (O(log window) per row). Both compute the same statistics (to rounding).
+_DIRECT_ROWS = 32
+
+
+@njit(cache=True, nogil=True)
+def _window_quartiles_kernel(E_hist, E, window, min_periods, med, q1, q3):
+    """Median and quartiles (linear interpolation) of the non-NaN values of
+    the ``window`` rows before each row of ``E`` (n, k), the rows of
+    ``E_hist`` (h, k) preceding ``E``; NaN where fewer than ``min_periods``.
+    Fills med, q1, q3 (n, k) in place."""
+    h = E_hist.shape[0]
+    n, k = E.shape
+    buf = np.empty(window)
+    for i in range(n):
+        end = h + i
+        start = max(0, end - window)
+        for j in range(k):
+            m = 0
+            for r in range(start, end):
+                v = E_hist[r, j] if r < h else E[r - h, j]
+                if not np.isnan(v):
+                    buf[m] = v
+                    m += 1
+            if m < min_periods or m == 0:
+                med[i, j] = np.nan
+                q1[i, j] = np.nan
+                q3[i, j] = np.nan
+                continue
+            a = np.sort(buf[:m])
+            for p, dst in ((0.5, med), (0.25, q1), (0.75, q3)):
+                x = p * (m - 1)
+                lo = int(np.floor(x))
+                hi = min(lo + 1, m - 1)
+                dst[i, j] = a[lo] + (a[hi] - a[lo]) * (x - lo)
+
+
+@njit(cache=True, nogil=True)
+def _window_moments_kernel(a_hist, a, window, min_periods, smoothing, mu, sd,
+                           short):
+    """Mean and standard deviation (ddof 1) of the non-NaN values of the
+    ``window`` values before each value of ``a`` (n,), ``a_hist`` (h,)
+    preceding it (NaN where fewer than ``min_periods``), and the mean of the
+    non-NaN values among the last ``smoothing`` ones up to and including it
+    (NaN where there is none). Fills mu, sd, short (n,) in place."""
+    h = a_hist.shape[0]
+    n = a.shape[0]
+    for i in range(n):
+        end = h + i
+        start = max(0, end - window)
+        m = 0
+        total = 0.0
+        for r in range(start, end):
+            v = a_hist[r] if r < h else a[r - h]
+            if not np.isnan(v):
+                total += v
+                m += 1
+        if m >= min_periods and m > 0:
+            mean = total / m
+            ss = 0.0
+            for r in range(start, end):
+                v = a_hist[r] if r < h else a[r - h]
+                if not np.isnan(v):
+                    ss += (v - mean) * (v - mean)
+            mu[i] = mean
+            sd[i] = np.sqrt(ss / (m - 1)) if m > 1 else np.nan
+        else:
+            mu[i] = np.nan
+            sd[i] = np.nan
+        c = 0
+        total = 0.0
+        for r in range(max(0, end + 1 - smoothing), end + 1):
+            v = a_hist[r] if r < h else a[r - h]
+            if not np.isnan(v):
+                total += v
+                c += 1
+        short[i] = total / c if c > 0 else np.nan
+
+
 def _rolling(frame, window, min_periods):
     return frame.rolling(window, min_periods=min_periods)
 
@@ -106,6 +361,13 @@ def _normalise(E_hist, E, window, min_periods, floor):
     rows ``E_hist`` (h, k) (NaN = no residual). Median and IQR over the
     ``window`` rows before each row; NaN where fewer than ``min_periods``."""
     h = len(E_hist)
+    if len(E) <= _DIRECT_ROWS:
+        med, q1, q3 = (np.empty(E.shape) for _ in range(3))
+        _window_quartiles_kernel(np.ascontiguousarray(E_hist, dtype=np.float64),
+                                 np.ascontiguousarray(E, dtype=np.float64),
+                                 int(window), int(min_periods), med, q1, q3)
+        scale = np.maximum((q3 - q1) / _IQR_TO_SIGMA, floor)
+        return (E - med) / scale
     both = pd.DataFrame(np.vstack([E_hist, E]))
     roll = _rolling(both, window, min_periods)
     med = roll.median().shift(1).to_numpy()[h:]
@@ -132,11 +394,19 @@ def _likelihood(a_hist, a, window, min_periods, smoothing, sd_floor):
     preceding ``window`` values of ``a``; NaN while undefined."""
     from scipy.special import log_ndtr
     h = len(a_hist)
-    both = pd.Series(np.concatenate([a_hist, a]))
-    roll = _rolling(both, window, min_periods)
-    mu = roll.mean().shift(1).to_numpy()[h:]
-    sd = np.maximum(roll.std().shift(1).to_numpy()[h:], sd_floor)
-    short = both.rolling(smoothing, min_periods=1).mean().to_numpy()[h:]
+    if len(a) <= _DIRECT_ROWS:
+        mu, sd, short = (np.empty(len(a)) for _ in range(3))
+        _window_moments_kernel(np.ascontiguousarray(a_hist, dtype=np.float64),
+                               np.ascontiguousarray(a, dtype=np.float64),
+                               int(window), int(min_periods), int(smoothing),
+                               mu, sd, short)
+        sd = np.maximum(sd, sd_floor)
+    else:
+        both = pd.Series(np.concatenate([a_hist, a]))
+        roll = _rolling(both, window, min_periods)
+        mu = roll.mean().shift(1).to_numpy()[h:]
+        sd = np.maximum(roll.std().shift(1).to_numpy()[h:], sd_floor)
+        short = both.rolling(smoothing, min_periods=1).mean().to_numpy()[h:]
     z = (short - mu) / sd
     out = -log_ndtr(-z) / _LN10
     out[np.isnan(a)] = np.nan
@@ -159,13 +429,14 @@ class _BaseDetector(BaseEstimator):
         """Check the shared parameters; keep Python-typed copies."""
         check_choice(self.score, "score", _SCORES)
         self._nan_policy = check_choice(self.nan_policy, "nan_policy", _NAN_POLICIES)
-        self._contamination = check_param(
+        self._contamination = None if self.contamination is None else check_param(
             self.contamination, "contamination", low=0, high=0.5,
             low_inclusive=False, hint="E.g. 0.01 (the share of training steps "
-            "expected to be anomalous).")
-        self._threshold = None if self.threshold is None else check_param(
+            "expected to be anomalous), or None to use threshold.")
+        self._threshold = check_param(
             self.threshold, "threshold",
-            hint="Pass None (use contamination) or a number on the score's scale.")
+            hint=f"A number on the score's scale (default {DEFAULT_THRESHOLD:g}; "
+            "lower is more sensitive).")
         self._window = check_param(self.window, "window", kind=Integral, low=3)
         self._min_periods = check_param(self.min_periods, "min_periods",
                                         kind=Integral, low=2)
@@ -175,6 +446,7 @@ class _BaseDetector(BaseEstimator):
         self._smoothing = check_param(self.smoothing, "smoothing", kind=Integral,
                                       low=1)
         self._cooldown = check_param(self.cooldown, "cooldown", kind=Integral, low=0)
+        self._rearm = check_bool(self.rearm, "rearm")
         self._scale_floor = check_param(self.scale_floor, "scale_floor", low=0,
                                         high=1, low_inclusive=False)
 
@@ -185,8 +457,10 @@ class _BaseDetector(BaseEstimator):
         Parameters
         ----------
         y : pandas.Series or pandas.DataFrame
-            On a regular DatetimeIndex, PeriodIndex or RangeIndex, as for
-            :class:`forecasting.Forecaster`; no constant column.
+            Numeric columns on a DatetimeIndex, PeriodIndex or integer index,
+            rows in time order as they came: gaps, duplicated timestamps and
+            an occasional small step back are allowed (see
+            :mod:`forecasting.anomaly`, "Timestamps").
 
         Returns
         -------
@@ -194,26 +468,26 @@ class _BaseDetector(BaseEstimator):
         """
         self._validate_base()
         self._validate_params()
-        Y, info, n_filled = check_series(y, "y", nan_policy=self._nan_policy)
+        Y, info, marks = check_stream(y, "y", nan_policy=self._nan_policy)
         # extreme magnitudes: work in exactly rescaled units (power_of_two_scale);
         # scores do not depend on the units, predictions are given back in them
         self._y_scale = power_of_two_scale(Y)
         self._last_row = Y[-1].copy()
         Y = Y / self._y_scale
         sd = Y.std(axis=0)
-        if np.any(sd == 0):
-            j = int(np.flatnonzero(sd == 0)[0])
-            raise ValueError(
-                f"y column {info.columns[j]!r} is constant (zero variance, value "
-                f"{self._last_row[j]!r}): there is no normal variation to learn; "
-                "drop the column or fit on a stretch where it varies.")
+        self.constant_columns_ = [info.columns[j] for j in np.flatnonzero(sd == 0)]
+        if self.constant_columns_:
+            warnings.warn(
+                f"y column(s) {self.constant_columns_} are constant in fit: there is "
+                "no normal variation to learn, so any later change of them scores "
+                "as anomalous.", ForecastingWarning, stacklevel=2)
         self._info = info
-        self._start = y.index[0]
         self.columns_ = list(info.columns)
         self.n_features_in_ = Y.shape[1]
         self.freq_ = info.freq
-        self.n_interpolated_ = n_filled
-        t = np.arange(len(Y), dtype=np.float64)
+        self.regular_ = bool(info.regular)
+        self.n_interpolated_ = marks.n_filled
+        t = marks.t
         self._fit_model(Y, t)
         # residual scale of the training series (sets the scale floor)
         stream = self._new_stream()
@@ -229,24 +503,30 @@ class _BaseDetector(BaseEstimator):
         q1, q3 = np.percentile(E[ok], [25, 75], axis=0)
         base = (q3 - q1) / _IQR_TO_SIGMA
         base = np.where(base > 0, base, np.abs(E[ok]).mean(axis=0))
-        base = np.where(base > 0, base, _MIN_RESIDUAL_SCALE * sd)
+        # a series predicted perfectly: a tiny share of its spread (or, for a
+        # constant column, of its level), so any later deviation scores high
+        spread = np.where(sd > 0, sd, np.maximum(np.abs(Y).max(axis=0), 1.0))
+        base = np.where(base > 0, base, _MIN_RESIDUAL_SCALE * spread)
         self._residual_scale = base                     # in the rescaled units
         self.residual_scale_ = base * self._y_scale
         # training scores set the threshold; the stream then continues after y
         self._stream = self._fresh_stream()
         scores, _, _, live = self._score_chunk(Y, t, self._stream)
         self.training_scores_ = pd.Series(scores, index=y.index, name="score")
-        if self._threshold is not None:
+        live &= ~marks.imputed
+        live = scores[live]
+        if len(live) == 0:
+            # whatever sets the threshold: a training series with no score
+            # past the warm-up is shorter than the model needs
+            raise ValueError(
+                f"y has {len(Y)} observations and none is past the warm-up "
+                "(the first score needs min_periods earlier scores of the "
+                "residuals); pass a longer series or reduce min_periods.")
+        if self._contamination is None:
             self.threshold_ = self._threshold
         else:
-            live = scores[live]
-            if len(live) == 0:
-                raise ValueError(
-                    f"y has {len(Y)} observations and none is past the warm-up "
-                    "(the first score needs min_periods earlier scores of the "
-                    "residuals); pass a longer series or reduce min_periods.")
             self.threshold_ = float(np.quantile(live, 1.0 - self._contamination))
-        self._flags(scores, self._stream)
+        self._flags(scores, marks.imputed, self._stream)
         return self
 
     def anomaly_score(self, y):
@@ -259,13 +539,15 @@ class _BaseDetector(BaseEstimator):
         Parameters
         ----------
         y : pandas.Series or pandas.DataFrame
-            The fitted columns, on the fitted frequency (it may start at any
-            label of the fitted grid, before or after the training series).
+            The fitted columns, with the same kind of index (and time zone);
+            it may start anywhere, before or after the training series, and
+            its timestamps may be irregular as in :meth:`fit`.
 
         Returns
         -------
         pandas.Series
-            On ``y``'s index, named ``"score"``; 0 during the warm-up.
+            On ``y``'s index (its order, every row), named ``"score"``; 0
+            during the warm-up.
         """
         return self.detect(y).scores
 
@@ -297,9 +579,8 @@ class _BaseDetector(BaseEstimator):
         AnomalyResult
         """
         check_is_fitted(self, "threshold_")
-        Y, index = self._check_new(y, "y")
-        t = self._positions(index, "y")
-        return self._result(Y, t, index, self._fresh_stream())
+        Y, _, marks = self._check_new(y, "y")
+        return self._result(Y, marks, y.index, self._fresh_stream())
 
     def update(self, y_new):
         """Score new observations online, continuing after the last ones seen.
@@ -312,52 +593,37 @@ class _BaseDetector(BaseEstimator):
         Parameters
         ----------
         y_new : pandas.Series or pandas.DataFrame
-            The steps right after the last observation seen (its index must
-            continue it exactly).
+            The rows that came after the last one seen (any number, one at a
+            time too); the step from the last row seen to its first row is
+            checked and marked like every other step (a gap, a duplicate, a
+            small step back), and rows from further back are refused.
 
         Returns
         -------
         AnomalyResult
-            Of the new points only.
+            Of the new rows only.
         """
         check_is_fitted(self, "threshold_")
-        Y, index = self._check_new(y_new, "y_new", continuing=True)
-        t = self._positions(index, "y_new")
-        res = self._result(Y, t, index, self._stream)
-        self._info.last = index[-1]
+        Y, info, marks = self._check_new(y_new, "y_new", continuing=True)
+        res = self._result(Y, marks, y_new.index, self._stream)
+        self._info = info
         self._last_row = Y[-1] * self._y_scale
         return res
 
     # -- helpers -------------------------------------------------------------
     def _check_new(self, y, name, continuing=False):
-        """``y`` on the fitted columns and frequency grid, as rescaled values
-        (the same checks as ``fit``'s; ``continuing``: right after the last
-        observation seen, interpolated across the junction)."""
-        Y, _, _ = check_series(y, name, nan_policy=self._nan_policy,
-                               fitted=self._info, continuing=continuing,
-                               previous=self._last_row if continuing else None)
-        return Y / self._y_scale, y.index
-
-    def _positions(self, index, name):
-        """Time positions (steps since the training series' first label)."""
-        first, start, info = index[0], self._start, self._info
-        if info.kind == "range":
-            off = (int(first) - int(start)) / info.freq
-        elif info.kind == "period":
-            off = first.ordinal - start.ordinal
-        else:
-            off = grid_steps(pd.DatetimeIndex([first]), start, info.freq)[0]
-        if not (np.isfinite(off) and abs(off - round(off)) <= 1e-9):
-            raise ValueError(f"{name}'s first label {first!r} is not on the fitted "
-                             f"frequency grid (start {start!r}, frequency "
-                             f"{info.freq}).")
-        return float(round(off)) + np.arange(len(index), dtype=np.float64)
+        """(rescaled values, stream info, marks) of ``y`` on the fitted
+        columns (the same checks as ``fit``'s; ``continuing``: after the last
+        row seen, interpolated across the junction)."""
+        Y, info, marks = check_stream(y, name, nan_policy=self._nan_policy,
+                                      fitted=self._info, continuing=continuing,
+                                      previous=self._last_row if continuing else None)
+        return Y / self._y_scale, info, marks
 
     def _fresh_stream(self):
         s = self._new_stream()
         k = self.n_features_in_
-        s.update(E_hist=np.empty((0, k)), a_hist=np.empty(0), pos=0,
-                 last_flag=None)
+        s.update(E_hist=np.empty((0, k)), a_hist=np.empty(0), alarm_state=None)
         return s
 
     def _score_chunk(self, Y, t, stream):
@@ -382,26 +648,31 @@ class _BaseDetector(BaseEstimator):
         s = np.clip(np.nan_to_num(s, nan=0.0, posinf=_MAX_SCORE), 0.0, _MAX_SCORE)
         return s, shares, pred, live
 
-    def _result(self, Y, t, index, stream):
-        scores, shares, pred, _ = self._score_chunk(Y, t, stream)
+    def _result(self, Y, marks, index, stream):
+        scores, shares, pred, _ = self._score_chunk(Y, marks.t, stream)
         s = pd.Series(scores, index=index, name="score")
-        flags = self._flags(scores, stream)
+        flags = self._flags(scores, marks.imputed, stream)
+
+        def mark(values, name):
+            return pd.Series(values, index=index, name=name)
+
         return AnomalyResult(
-            scores=s, threshold=self.threshold_,
-            flags=pd.Series(flags, index=index, name="anomaly"),
+            scores=s, threshold=self.threshold_, flags=mark(flags, "anomaly"),
             contributions=pd.DataFrame(shares, index=index, columns=self.columns_),
             predictions=pd.DataFrame(pred * self._y_scale, index=index,
-                                     columns=self.columns_))
+                                     columns=self.columns_),
+            imputed=mark(marks.imputed, "imputed"),
+            after_gap=mark(marks.after_gap, "after_gap"),
+            duplicate=mark(marks.duplicate, "duplicate"),
+            step_back=mark(marks.step_back, "step_back"),
+            cooldown=self._cooldown, rearm=self._rearm)
 
-    def _flags(self, scores, stream):
-        """scores > threshold_, thinned by the cooldown (carried in stream)."""
-        flags = np.zeros(len(scores), dtype=bool)
-        last, pos = stream["last_flag"], stream["pos"]
-        for i in np.flatnonzero(scores > self.threshold_):
-            if last is None or pos + i - last > self._cooldown:
-                flags[i] = True
-                last = pos + int(i)
-        stream["last_flag"], stream["pos"] = last, pos + len(scores)
+    def _flags(self, scores, imputed, stream):
+        """The alarm rule on ``scores`` (never on imputed rows), its state
+        carried in ``stream``."""
+        flags, stream["alarm_state"] = _alarms(
+            scores, ~imputed, self.threshold_, self._cooldown, self._rearm,
+            stream["alarm_state"])
         return flags
 
     def _validate_params(self):
@@ -460,22 +731,30 @@ class AnomalyDetector(_BaseDetector):
         Steps of the short mean of the combined residual that
         ``score="likelihood"`` compares with its longer history (>= 1; 1
         scores each step alone). Unused with ``score="robust_z"``.
-    contamination : float in (0, 0.5], default=0.01
-        Share of the training steps (past the warm-up) expected above the
-        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
-        the training scores. Ignored when ``threshold`` is given.
-    threshold : float or None, default=None
-        A fixed, finite threshold on the score's scale instead of one set
-        by ``contamination``.
+    threshold : float, default=3.0
+        Score above which a row raises an alarm. The score is a calibrated
+        surprise, ``-log10`` of a tail probability: 3 is a 1-in-1,000 event
+        of the recent residuals. Lower is more sensitive (2: more alarms,
+        earlier), higher less (4 or 5: only large excursions).
+    cooldown : int, default=200
+        Rows after an alarm during which no new alarm is raised: one alarm
+        per incident rather than one per row above the threshold. Longer is
+        quieter; 0 flags every row above the threshold. Causal; it carries
+        over from :meth:`fit` to :meth:`update` and between updates. Scores
+        are not affected.
+    rearm : bool, default=False
+        With True, a new alarm also needs the score to have come back to
+        ``threshold_`` or below since the last alarm (one alarm per
+        excursion, however long it lasts).
+    contamination : float in (0, 0.5] or None, default=None
+        Instead of ``threshold``: the share of the training rows (past the
+        warm-up) expected above the threshold, so ``threshold_`` is the
+        ``1 - contamination`` quantile of the training scores (it then
+        depends on the training series; ``threshold`` is ignored).
     scale_floor : float in (0, 1], default=0.1
         The rolling residual scale never drops below this share of the
         training residuals' scale ``residual_scale_``, so constant
         stretches score finitely.
-    cooldown : int, default=0
-        Steps after a flag during which no new flag is raised (an alert
-        policy: one alarm per incident rather than one per step). Causal;
-        it carries over from :meth:`fit` to :meth:`update` and between
-        updates. Scores are not affected.
     nan_policy : {"raise", "interpolate"}, default="raise"
         NaN in the series: an error naming its position, or filled by
         linear interpolation between its neighbours (NaN at the start or
@@ -535,8 +814,9 @@ class AnomalyDetector(_BaseDetector):
 
     def __init__(self, estimator=None, *, season_length="auto", n_fourier=3,
                  score="likelihood", window=1000, min_periods=50, smoothing=10,
-                 contamination=0.01, threshold=None, scale_floor=0.1,
-                 cooldown=0, nan_policy="raise"):
+                 threshold=DEFAULT_THRESHOLD, cooldown=DEFAULT_COOLDOWN,
+                 rearm=DEFAULT_REARM, contamination=None, scale_floor=0.1,
+                 nan_policy="raise"):
         self.estimator = estimator
         self.season_length = season_length
         self.n_fourier = n_fourier
@@ -548,6 +828,7 @@ class AnomalyDetector(_BaseDetector):
         self.threshold = threshold
         self.scale_floor = scale_floor
         self.cooldown = cooldown
+        self.rearm = rearm
         self.nan_policy = nan_policy
 
     def _validate_params(self):
@@ -562,7 +843,8 @@ class AnomalyDetector(_BaseDetector):
     def _fit_model(self, Y, t):
         self.seasons_ = resolve_seasons(self.season_length, self._info)
         self._mean = Y.mean(axis=0)
-        self._std = Y.std(axis=0)
+        sd = Y.std(axis=0)
+        self._std = np.where(sd > 0, sd, 1.0)       # a constant column: centred only
         est = (default_anomaly_estimator() if self.estimator is None
                else self.estimator)
         self.estimator_ = clone(est)
@@ -645,22 +927,30 @@ class SeasonalNaiveDetector(_BaseDetector):
         Steps of the short mean of the combined residual that
         ``score="likelihood"`` compares with its longer history (>= 1; 1
         scores each step alone). Unused with ``score="robust_z"``.
-    contamination : float in (0, 0.5], default=0.01
-        Share of the training steps (past the warm-up) expected above the
-        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
-        the training scores. Ignored when ``threshold`` is given.
-    threshold : float or None, default=None
-        A fixed, finite threshold on the score's scale instead of one set
-        by ``contamination``.
+    threshold : float, default=3.0
+        Score above which a row raises an alarm. The score is a calibrated
+        surprise, ``-log10`` of a tail probability: 3 is a 1-in-1,000 event
+        of the recent residuals. Lower is more sensitive (2: more alarms,
+        earlier), higher less (4 or 5: only large excursions).
+    cooldown : int, default=200
+        Rows after an alarm during which no new alarm is raised: one alarm
+        per incident rather than one per row above the threshold. Longer is
+        quieter; 0 flags every row above the threshold. Causal; it carries
+        over from :meth:`fit` to :meth:`update` and between updates. Scores
+        are not affected.
+    rearm : bool, default=False
+        With True, a new alarm also needs the score to have come back to
+        ``threshold_`` or below since the last alarm (one alarm per
+        excursion, however long it lasts).
+    contamination : float in (0, 0.5] or None, default=None
+        Instead of ``threshold``: the share of the training rows (past the
+        warm-up) expected above the threshold, so ``threshold_`` is the
+        ``1 - contamination`` quantile of the training scores (it then
+        depends on the training series; ``threshold`` is ignored).
     scale_floor : float in (0, 1], default=0.1
         The rolling residual scale never drops below this share of the
         training residuals' scale ``residual_scale_``, so constant
         stretches score finitely.
-    cooldown : int, default=0
-        Steps after a flag during which no new flag is raised (an alert
-        policy: one alarm per incident rather than one per step). Causal;
-        it carries over from :meth:`fit` to :meth:`update` and between
-        updates. Scores are not affected.
     nan_policy : {"raise", "interpolate"}, default="raise"
         NaN in the series: an error naming its position, or filled by
         linear interpolation between its neighbours (NaN at the start or
@@ -716,8 +1006,9 @@ class SeasonalNaiveDetector(_BaseDetector):
     """
 
     def __init__(self, season_length="auto", *, score="likelihood", window=1000,
-                 min_periods=50, smoothing=10, contamination=0.01, threshold=None,
-                 scale_floor=0.1, cooldown=0, nan_policy="raise"):
+                 min_periods=50, smoothing=10, threshold=DEFAULT_THRESHOLD,
+                 cooldown=DEFAULT_COOLDOWN, rearm=DEFAULT_REARM, contamination=None,
+                 scale_floor=0.1, nan_policy="raise"):
         self.season_length = season_length
         self.score = score
         self.window = window
@@ -727,6 +1018,7 @@ class SeasonalNaiveDetector(_BaseDetector):
         self.threshold = threshold
         self.scale_floor = scale_floor
         self.cooldown = cooldown
+        self.rearm = rearm
         self.nan_policy = nan_policy
 
     def _validate_params(self):
@@ -792,23 +1084,31 @@ class RollingZScoreDetector(_BaseDetector):
         Steps of the short mean of the combined residual that
         ``score="likelihood"`` compares with its longer history (>= 1; 1
         scores each step alone). Unused with ``score="robust_z"``.
-    contamination : float in (0, 0.5], default=0.01
-        Share of the training steps (past the warm-up) expected above the
-        threshold: ``threshold_`` is the ``1 - contamination`` quantile of
-        the training scores. Ignored when ``threshold`` is given.
-    threshold : float or None, default=None
-        A fixed, finite threshold on the score's scale instead of one set
-        by ``contamination``.
+    threshold : float, default=3.0
+        Score above which a row raises an alarm. The score is a calibrated
+        surprise, ``-log10`` of a tail probability: 3 is a 1-in-1,000 event
+        of the recent residuals. Lower is more sensitive (2: more alarms,
+        earlier), higher less (4 or 5: only large excursions).
+    cooldown : int, default=200
+        Rows after an alarm during which no new alarm is raised: one alarm
+        per incident rather than one per row above the threshold. Longer is
+        quieter; 0 flags every row above the threshold. Causal; it carries
+        over from :meth:`fit` to :meth:`update` and between updates. Scores
+        are not affected.
+    rearm : bool, default=False
+        With True, a new alarm also needs the score to have come back to
+        ``threshold_`` or below since the last alarm (one alarm per
+        excursion, however long it lasts).
+    contamination : float in (0, 0.5] or None, default=None
+        Instead of ``threshold``: the share of the training rows (past the
+        warm-up) expected above the threshold, so ``threshold_`` is the
+        ``1 - contamination`` quantile of the training scores (it then
+        depends on the training series; ``threshold`` is ignored).
     scale_floor : float in (0, 1], default=0.1
         The rolling standard deviation never drops below this share of
         ``residual_scale_`` (the robust scale of the training values'
         deviations from their rolling mean), so constant stretches score
         finitely.
-    cooldown : int, default=0
-        Steps after a flag during which no new flag is raised (an alert
-        policy: one alarm per incident rather than one per step). Causal;
-        it carries over from :meth:`fit` to :meth:`update` and between
-        updates. Scores are not affected.
     nan_policy : {"raise", "interpolate"}, default="raise"
         NaN in the series: an error naming its position, or filled by
         linear interpolation between its neighbours (NaN at the start or
@@ -851,15 +1151,19 @@ class RollingZScoreDetector(_BaseDetector):
     >>> y = pd.Series(np.random.RandomState(0).randn(600),
     ...               pd.date_range("2024-01-01", periods=600, freq="min"))
     >>> y2 = y.copy(); y2.iloc[500] += 8
-    >>> det = RollingZScoreDetector(window=100, min_periods=20).fit(y[:400])
-    >>> res = det.detect(y2)
-    >>> res.scores.idxmax() == y2.index[500], bool(res.flags.iloc[500])
-    (True, True)
+    >>> det = RollingZScoreDetector(score="robust_z", window=100,
+    ...                             min_periods=20).fit(y[:400])
+    >>> res = det.update(y2[400:])         # the rows after the training ones
+    >>> res.scores.idxmax() == y2.index[500]
+    True
+    >>> res.flags[res.flags].index.tolist() == [y2.index[500]]   # one alarm
+    True
     """
 
     def __init__(self, *, score="likelihood", window=1000, min_periods=50,
-                 smoothing=10, contamination=0.01, threshold=None, scale_floor=0.1,
-                 cooldown=0, nan_policy="raise"):
+                 smoothing=10, threshold=DEFAULT_THRESHOLD, cooldown=DEFAULT_COOLDOWN,
+                 rearm=DEFAULT_REARM, contamination=None, scale_floor=0.1,
+                 nan_policy="raise"):
         self.score = score
         self.window = window
         self.min_periods = min_periods
@@ -868,6 +1172,7 @@ class RollingZScoreDetector(_BaseDetector):
         self.threshold = threshold
         self.scale_floor = scale_floor
         self.cooldown = cooldown
+        self.rearm = rearm
         self.nan_policy = nan_policy
 
     def _fit_model(self, Y, t):

@@ -17,6 +17,10 @@ deliberately absent: it rewards random scores.
 
 Windows are ``(start, end)`` pairs, both inclusive: labels of the flags'
 index when the flags are a pandas Series, integer row positions otherwise.
+With labels, a window covers the rows whose label lies inside it; when the
+index has duplicated labels or an occasional step back (rows as a monitoring
+system wrote them, scored in their order as NAB does), it is the span of rows
+from the first to the last such row.
 Every metric ignores the first ``probationary`` rows (a fraction of the
 length, floored, or a number of rows): NAB's probationary period in which
 a detector learns and is not scored.
@@ -192,10 +196,9 @@ def _window_positions(windows, index, n):
     if isinstance(windows, (str, bytes)) or not hasattr(windows, "__iter__"):
         raise TypeError(f"windows={windows!r} must be a list of (start, end) "
                         "pairs.")
-    if index is not None and not (index.is_monotonic_increasing or len(index) < 2):
-        raise ValueError("the flags' index is not sorted increasingly, so windows "
-                         "given as labels cannot be placed; sort the series first "
-                         "(sort_index()).")
+    # an index with an occasional step back (rows as they came): a window is
+    # the span from the first to the last row whose label lies inside it
+    sorted_index = index is None or len(index) < 2 or index.is_monotonic_increasing
     out = []
     for k, w in enumerate(windows):
         if isinstance(w, (str, bytes)):
@@ -213,8 +216,13 @@ def _window_positions(windows, index, n):
                     start, end = pd.Timestamp(start), pd.Timestamp(end)
                 if start > end:
                     raise ValueError("reversed")
-                a = int(index.searchsorted(start, side="left"))
-                b = int(index.searchsorted(end, side="right")) - 1
+                if sorted_index:
+                    a = int(index.searchsorted(start, side="left"))
+                    b = int(index.searchsorted(end, side="right")) - 1
+                else:
+                    rows = np.flatnonzero(np.asarray((index >= start)
+                                                     & (index <= end)))
+                    a, b = (int(rows[0]), int(rows[-1])) if len(rows) else (1, 0)
             except (TypeError, ValueError) as exc:
                 if str(exc) == "reversed":
                     raise ValueError(f"windows[{k}]={w!r} ends before it starts; "

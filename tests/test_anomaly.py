@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting import (AnomalyDetector, AnomalyResult, RollingZScoreDetector,
-                         SeasonalNaiveDetector)
+from forecasting import (AnomalyDetector, AnomalyResult, ForecastingWarning,
+                         RollingZScoreDetector, SeasonalNaiveDetector)
+from forecasting._validation import check_stream
 from forecasting.__main__ import main
 from reservoir import ESNRegressor
 
@@ -47,7 +48,15 @@ def test_interface_causal_and_spike(det):
                                s[:450].to_numpy(), rtol=1e-10, atol=1e-12)
     flags = det.predict(y)
     assert flags.dtype == bool and flags.index.equals(y.index)
-    assert flags.equals(s > det.threshold_)
+    # the default rule: above threshold_, at most one alarm per cooldown + 1 rows
+    above = np.flatnonzero(s.to_numpy() > det.threshold_)
+    expected, last = [], None
+    for i in above:
+        if last is None or i - last > det.cooldown:
+            expected.append(i)
+            last = i
+    assert np.flatnonzero(flags.to_numpy()).tolist() == expected
+    assert det.detect(y).flag(cooldown=0).equals(s > det.threshold_)
 
 
 @pytest.mark.parametrize("det", detectors()[:3], ids=lambda d: type(d).__name__)
@@ -74,8 +83,10 @@ def test_threshold_from_contamination_and_fixed():
 
 def test_detect_result_and_cooldown():
     y = series(spike=600)
-    det = AnomalyDetector(small_esn(), window=200, min_periods=30, threshold=0.5)
+    det = AnomalyDetector(small_esn(), window=200, min_periods=30, threshold=0.5,
+                          cooldown=0)
     res = det.fit(y[:400]).detect(y)
+    assert res.flags.equals(res.scores > 0.5)       # cooldown 0: every row above
     assert isinstance(res, AnomalyResult) and res.threshold == 0.5
     assert list(res.contributions.columns) == ["load"]
     assert np.allclose(res.contributions.sum(axis=1), 1.0)
@@ -114,10 +125,28 @@ def test_bad_contamination(c, exc):
         AnomalyDetector(small_esn(), contamination=c).fit(series(300))
 
 
-def test_constant_series():
-    y = pd.Series(5.0, index=pd.date_range("2024", periods=300, freq="h"), name="x")
-    with pytest.raises(ValueError, match="constant"):
-        AnomalyDetector(small_esn()).fit(y)
+@pytest.mark.parametrize("make", [
+    lambda: AnomalyDetector(small_esn(), window=100, min_periods=20),
+    lambda: RollingZScoreDetector(window=100, min_periods=20),
+    lambda: SeasonalNaiveDetector(24, window=100, min_periods=20)],
+    ids=["esn", "zscore", "seasonal"])
+def test_constant_training_series_is_accepted_with_a_warning(make):
+    # documented handling: nothing to learn, so the flat line scores low and
+    # any change of it scores as anomalous (NAB's art_flatline is such a file)
+    y = pd.Series(5.0, index=pd.date_range("2024", periods=400, freq="h"), name="x")
+    with pytest.warns(ForecastingWarning, match=r"\['x'\] are constant in fit"):
+        det = make().fit(y[:300])
+    assert det.constant_columns_ == ["x"]
+    res = det.detect(y)
+    assert np.isfinite(res.scores).all() and not res.flags.any()
+    assert res.scores.max() < 1.0
+    moved = y.copy()
+    moved.iloc[350] = 5.5
+    res = det.detect(moved)
+    assert res.scores.idxmax() in y.index[350:361] and res.flags.iloc[350:361].any()
+
+
+def test_constant_stretch_after_fit_scores_finitely():
     # a constant stretch after fitting scores finitely
     det = RollingZScoreDetector(window=50, min_periods=10).fit(series(400))
     flat = series(400).copy()
@@ -281,10 +310,11 @@ def test_tz_aware_daily_data_across_dst_is_on_the_grid(det):
     # phase of the Fourier inputs): 200 days after the training start
     late = det.detect(y[200:])
     assert late.scores.index.equals(y.index[200:])
-    np.testing.assert_array_equal(det._positions(y.index[200:], "y"),
-                                  np.arange(200.0, 400.0))
-    with pytest.raises(ValueError, match="y's first label .* not on the fitted"):
-        det.detect(y[200:].tz_convert("Europe/Berlin").shift(1, freq="h"))
+    _, _, marks = check_stream(y[200:], fitted=det._info)
+    np.testing.assert_array_equal(marks.t, np.arange(200.0, 400.0))
+    # an hour later each day is 1/24 of a step further (calendar days)
+    _, _, marks = check_stream(y[200:].shift(1, freq="h"), fitted=det._info)
+    np.testing.assert_allclose(marks.t, np.arange(200.0, 400.0) + 1 / 24, rtol=1e-12)
 
 
 def test_tiny_and_huge_scales_score_as_the_series_itself():
@@ -307,7 +337,7 @@ def test_tiny_and_huge_scales_score_as_the_series_itself():
             np.testing.assert_allclose(res.predictions.to_numpy(),
                                        ref.detect(y).predictions.to_numpy()[300:]
                                        * 2.0**k, rtol=1e-9)
-    with pytest.raises(ValueError, match="constant"):
+    with pytest.warns(ForecastingWarning, match="constant"):
         RollingZScoreDetector().fit(pd.Series(1e-300, index=series(300).index))
 
 

@@ -222,10 +222,23 @@ def test_window_labels_that_cannot_meet_the_index():
         nab_score(f, [("2024-01-01 02:00", "2024-01-01 05:00")])   # naive vs UTC
     with pytest.raises(TypeError, match="cannot be compared"):
         nab_score(f, [("soon", "later")])
-    # an unsorted index cannot place labels
-    g = pd.Series(flags_at(50, 3), pd.RangeIndex(50)[::-1])
-    with pytest.raises(ValueError, match="not sorted"):
-        nab_score(g, [(3, 5)])
+
+
+def test_windows_on_an_index_with_a_step_back_and_duplicates():
+    # rows as they came (NAB scores them in file order): labels 0..9, then a
+    # step back to 5 and 5, 6, 6, 7, ...; a window (6, 7) spans from the first
+    # to the last row whose label lies inside it
+    labels = list(range(10)) + [5, 6, 6, 7, 8, 9]
+    lab = window_labels(pd.Index(labels), [(6, 7)])
+    assert np.flatnonzero(lab).tolist() == list(range(6, 14))
+    f = pd.Series(False, index=pd.Index(labels))
+    f.iloc[11] = True                    # the first 6 after the step back
+    f_arr = np.zeros(len(labels), dtype=bool)
+    f_arr[11] = True
+    assert nab_score(f, [(6, 7)], probationary=0) == nab_score(f_arr, [(6, 13)],
+                                                                probationary=0)
+    with pytest.raises(ValueError, match="holds no row"):
+        nab_score(f, [(20, 30)], probationary=0)
 
 
 def test_string_false_is_not_a_flag():

@@ -669,6 +669,52 @@ DETECTORS = {
 }
 
 
+# Detectors score rows as they come (issue 10): these indexes, refused by the
+# forecasters, are scored in row order and marked (gaps, duplicated labels,
+# one small step back), and so is a timestamp index of two rows.
+ROWS_AS_THEY_COME = {"unsorted", "duplicated", "gap", "int_uneven"}
+
+
+def detector_verdict(case, nan_policy):
+    """verdict() for a detector: irregular indexes of ROWS_AS_THEY_COME are
+    accepted, and so are two timestamps without a frequency."""
+    kind = case["kind"]
+    if kind in ROWS_AS_THEY_COME or (kind in ("datetime_nofreq", "tz_nofreq")
+                                     and case["n"] == 2):
+        case = dict(case, index_valid=True)
+    return verdict(case, nan_policy)
+
+
+def detector_continuation(case, rows):
+    """``rows`` new rows after the case's series (values of its first rows)."""
+    y, kind = case["y"], case["kind"]
+    if kind == "int_uneven":
+        idx = continuation_index(y.index, "int", 1, rows)
+    elif kind in ROWS_AS_THEY_COME:
+        idx = continuation_index(y.index, "datetime", pd.Timedelta("1h"), rows)
+    elif kind in ("datetime_nofreq", "tz_nofreq") and case["freq"] is None:
+        idx = continuation_index(y.index, "datetime", y.index[1] - y.index[0], rows)
+    else:
+        return case["make"](rows)
+    new = y.iloc[np.arange(rows) % len(y)].copy()
+    new.index = idx
+    return new
+
+
+def far_back(case):
+    """One row labelled well before the series' first row (further back than
+    any step back a detector accepts)."""
+    y, kind = case["y"], case["kind"]
+    first = y.index[0]
+    if kind == "period":
+        label = pd.PeriodIndex([first - 10])
+    elif isinstance(y.index, pd.DatetimeIndex):
+        label = pd.DatetimeIndex([first - pd.Timedelta(days=400)])
+    else:
+        label = pd.Index([int(first) - 1000])
+    return y.iloc[:1].set_axis(label)
+
+
 @examples(150)
 @hypothesis.given(case=series_cases(max_rows=90), which=st.sampled_from(list(DETECTORS)),
                   score=st.sampled_from(["likelihood", "robust_z"]),
@@ -684,7 +730,7 @@ def test_detectors_score_finitely_or_refuse_by_name(case, which, score, nan_poli
 
     y = case["y"]
     det, err = attempt(lambda: make().fit(y))
-    why = verdict(case, nan_policy)
+    why = detector_verdict(case, nan_policy)
     hypothesis.event("series: " + (why or "valid") + (", refused" if err else ", accepted"))
     if why is not None:
         assert err is not None, f"accepted a series with {why}"
@@ -700,13 +746,15 @@ def test_detectors_score_finitely_or_refuse_by_name(case, which, score, nan_poli
     norm = 0 if which == "RollingZScoreDetector" else 5
     short = case["n"] < max(first + 6, first + norm + (5 if score == "likelihood"
                                                        else 0) + 1)
-    constant = bool((np.ptp(filled(case["values"]), axis=0) == 0).any())
+    if case["kind"] in ("datetime_nofreq", "tz_nofreq") and case["n"] == 2:
+        short = True                                 # two rows are always short
+    # a constant column is accepted (with a warning): nothing to learn, and
+    # any later change of it scores high
     if err is not None:
         assert_named(err, "y")
-        assert constant or short, err
-        assert constant == ("constant" in str(err)), err
+        assert short, err
         return
-    assert not (constant or short), (constant, short)
+    assert not short, short
     res = det.detect(y)
     for part in (res.scores, res.flags):
         assert part.index.equals(y.index)
@@ -715,7 +763,7 @@ def test_detectors_score_finitely_or_refuse_by_name(case, which, score, nan_poli
     assert res.contributions.index.equals(y.index)
     assert list(res.predictions.columns) == det.columns_
     # an update continues the stream: its scores are those of one run
-    new = case["make"](extra)
+    new = detector_continuation(case, extra)
     online = det.update(new)
     assert online.scores.index.equals(new.index)
     assert np.isfinite(online.scores).all()
@@ -724,7 +772,7 @@ def test_detectors_score_finitely_or_refuse_by_name(case, which, score, nan_poli
         whole = make().fit(y).anomaly_score(both)
         np.testing.assert_allclose(online.scores.to_numpy(),
                                    whole.to_numpy()[len(y):], rtol=1e-9, atol=1e-9)
-    _, err = attempt(lambda: det.update(new))
+    _, err = attempt(lambda: det.update(far_back(case)))
     assert_named(err, "y_new")
 
 
