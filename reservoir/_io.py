@@ -862,7 +862,7 @@ def _load(f, name, trusted):
             raise ValueError(f"{name} is a zip archive without {_HEADER}: not a "
                              "reservoir-ts model file.") from None
         except (zipfile.BadZipFile, EOFError, OSError, ValueError, RecursionError,
-                _zlib_error()) as exc:
+                NotImplementedError, _zlib_error()) as exc:
             raise ValueError(f"{name} is corrupted ({exc}); save the model "
                              "again.") from None
         if not isinstance(header, dict) or header.get("format") != FORMAT:
@@ -918,8 +918,10 @@ def _load(f, name, trusted):
         decoder = _Decoder(read_array, resolver)
         try:
             return decoder.decode(header["root"])
+        # NotImplementedError: zipfile's answer to a corrupted compression
+        # method field
         except (zipfile.BadZipFile, EOFError, KeyError, IndexError, RecursionError,
-                _zlib_error()) as exc:
+                NotImplementedError, _zlib_error()) as exc:
             raise ValueError(f"{name} is corrupted ({type(exc).__name__}: {exc}); "
                              "save the model again.") from None
         except ValueError as exc:

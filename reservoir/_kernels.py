@@ -4,10 +4,13 @@ The leaky-integrator update of an Echo State Network is::
 
     x(t) = (1 - a) x(t-1) + a f(drive(t) + W x(t-1)),   f = tanh or identity
 
-where ``drive(t) = W_in u(t) + b`` is precomputed by the caller for a whole
-chunk (one GEMM). ``W`` has a fixed number ``k`` of nonzeros per row; the caller
-converts its CSR arrays once with :func:`pack_recurrent` and passes the tuple
-unchanged to the other kernels.
+where ``drive(t) = W_in u(t) + b`` is either summed inside the loop from the
+inputs (``inputs=(u, W_in^T)`` and the bias as a one-row drive: no (T, N)
+array is written and read back, the right choice for narrow inputs) or
+precomputed by the caller for a whole chunk (one GEMM; wide inputs, and the
+drive of a deeper layer from :func:`project`). ``W`` has a fixed number ``k``
+of nonzeros per row; the caller converts its CSR arrays once with
+:func:`pack_recurrent` and passes the tuple unchanged to the other kernels.
 
 Notes
 -----
@@ -26,11 +29,17 @@ registers for the whole row and the loop needs no runtime overlap checks
 (with a heap accumulator those checks cost more than the multiply-adds).
 Each pass applies 8 nonzeros (one broadcast weight, 4 loads). Leftover
 sequences too few to fill a group run alone with the single-sequence kernel.
-Weights stay float64 (float32 values gained < 10% on top of packed indices
-and would need the caller to round W).
+
+Dtypes. The weights' dtype (:func:`pack_recurrent`'s ``dtype``) is the
+states' dtype: float64, or float32, which streams 6 instead of 10 bytes per
+nonzero and holds twice the lanes per register. Every kernel is generic over
+it (numba compiles one specialisation per dtype). The drive is always summed
+in float64 and rounded once to the states' dtype; the activation is
+evaluated in float64 and rounded once.
 
 Exactness. Every kernel adds ``drive + sum_j W[i, c_j] x[c_j]`` in the order
-of the sorted column indices, and uses :func:`_tanh` (branch-free, vectorisable,
+of the sorted column indices (the drive itself as ``drive row + sum_j
+W_in[i, j] u_j`` in the order of j), and uses :func:`_tanh` (branch-free, vectorisable,
 at most 3 ulp from libm; libm's tanh does not vectorise and cost more than the
 matrix product at N=100), and no multiply-add is contracted to an FMA.
 ``harvest_many`` is therefore bitwise equal to ``harvest`` on each sequence,
@@ -61,11 +70,12 @@ _MIN_LANES = 12  # fewer sequences left over run one by one (harvest's kernel)
 _M16, _M32 = np.uint64(0xFFFF), np.uint64(0xFFFFFFFF)
 _S16, _S32, _S48 = np.uint64(16), np.uint64(32), np.uint64(48)
 
-__all__ = ["pack_recurrent", "harvest", "harvest_many", "project", "stack_packed",
+__all__ = ["pack_recurrent", "harvest", "harvest_many", "all_finite", "project",
+           "stack_packed",
            "free_run", "rls_update", "nvar_features", "nvar_free_run"]
 
 
-def pack_recurrent(indptr, indices, data):
+def pack_recurrent(indptr, indices, data, dtype=np.float64):
     """Convert a fixed in-degree CSR matrix to the kernels' layout.
 
     Parameters
@@ -74,11 +84,15 @@ def pack_recurrent(indptr, indices, data):
     indices : ndarray of int, shape (N * k,)
         Column indices, sorted within each row.
     data : ndarray of float, shape (N * k,)
+    dtype : {float64, float32}, default=float64
+        Dtype of the weights, which is the dtype of the states the other
+        kernels compute with them (float32 halves the bytes streamed per
+        step).
 
     Returns
     -------
     packed : tuple of ndarray
-        ``(idx, val)``. ``val`` is float64 of shape (ceil(N / 8), k, 8):
+        ``(idx, val)``. ``val`` is of ``dtype`` and shape (ceil(N / 8), k, 8):
         ``val[b, j, r]`` is the j-th nonzero of row ``8 b + r``. ``idx`` is
         uint64 of shape (ceil(N / 8), k, 2) if N <= 65536, with the column of
         ``val[b, j, r]`` in bits ``16 (r % 4)`` to ``16 (r % 4) + 15`` of
@@ -92,17 +106,19 @@ def pack_recurrent(indptr, indices, data):
     if n > 0 and np.any(counts != k):
         raise ValueError("W must have the same number of nonzeros in every row "
                          f"(found between {counts.min()} and {counts.max()}).")
-    return _pack(n, k, indices, data, bits=16 if n <= 1 << 16 else 32)
+    return _pack(n, k, indices, data, bits=16 if n <= 1 << 16 else 32,
+                 dtype=dtype)
 
 
-def _pack(n, k, indices, data, bits):
+def _pack(n, k, indices, data, bits, dtype=np.float64):
     nb = -(-n // _BLOCK)
     idx = np.zeros((nb * _BLOCK, k), dtype=np.uint64)
     val = np.zeros((nb * _BLOCK, k), dtype=np.float64)
     idx[:n] = np.asarray(indices).reshape(n, k)
     val[:n] = np.asarray(data, dtype=np.float64).reshape(n, k)
     idx = idx.reshape(nb, _BLOCK, k).transpose(0, 2, 1)   # (nb, k, 8)
-    val = np.ascontiguousarray(val.reshape(nb, _BLOCK, k).transpose(0, 2, 1))
+    val = np.ascontiguousarray(val.reshape(nb, _BLOCK, k).transpose(0, 2, 1),
+                               dtype=dtype)
     per_word = 64 // bits
     fields = idx.reshape(nb, k, _BLOCK // per_word, per_word)
     shifts = (np.arange(per_word, dtype=np.uint64) * np.uint64(bits))
@@ -122,19 +138,19 @@ def _float_from_bits(typingctx, bits):
 
 
 @intrinsic
-def _stack_buffer(typingctx, size):
-    """Pointer to ``size`` (a literal) float64 on the stack of the calling
-    kernel. Wrapped with ``carray`` it is an array that LLVM knows aliases no
-    other array, so loops that accumulate into it need no runtime overlap
-    checks and keep it in registers."""
-    if not isinstance(size, types.IntegerLiteral):
+def _stack_buffer(typingctx, size, like):
+    """Pointer to ``size`` (a literal) floats of the type of the scalar
+    ``like`` on the stack of the calling kernel. Wrapped with ``carray`` it
+    is an array that LLVM knows aliases no other array, so loops that
+    accumulate into it need no runtime overlap checks and keep it in
+    registers."""
+    if not isinstance(size, types.IntegerLiteral) or not isinstance(like, types.Float):
         return None
 
     def codegen(context, builder, sig, args):
-        return cgutils.alloca_once(builder,
-                                   context.get_value_type(types.float64),
+        return cgutils.alloca_once(builder, context.get_value_type(like),
                                    size=size.literal_value)
-    return types.CPointer(types.float64)(size), codegen
+    return types.CPointer(like)(size, like), codegen
 
 
 @njit(inline="always", **_JIT)
@@ -229,43 +245,78 @@ def _finish(x, z, leak, linear, out):
             out[i] = (1.0 - leak) * x[i] + leak * _tanh(z[i])
 
 
+@njit(inline="always", **_JIT)
+def _drive_row(drive, r, u, w_in, t, z):
+    """z = drive[r] + sum_j w_in[j] u[t, j] in float64: the drive first,
+    then the inputs in the order of j (each a vectorised pass over z)."""
+    for i in range(z.shape[0]):
+        z[i] = drive[r, i]
+    for j in range(u.shape[1]):
+        uj = u[t, j]
+        w = w_in[j]
+        for i in range(z.shape[0]):
+            z[i] += w[i] * uj
+
+
 @njit(**_JIT)
-def _harvest(idx, val, drive, leak, x0, linear, out):
-    acc = np.empty(idx.shape[0] * 8)
-    for t in range(drive.shape[0]):
+def _harvest(idx, val, drive, u, w_in, leak, x0, linear, out):
+    acc = np.empty(idx.shape[0] * 8, val.dtype)
+    z = np.empty(out.shape[1])
+    full = drive.shape[0] == out.shape[0]
+    for t in range(out.shape[0]):
         x = x0 if t == 0 else out[t - 1]
-        _step(idx, val, x, drive[t], leak, linear, acc, out[t])
+        _drive_row(drive, t if full else 0, u, w_in, t, z)
+        _step(idx, val, x, z, leak, linear, acc, out[t])
 
 
-def harvest(packed, drive, leak, x0, linear, out):
+def _inputs(inputs, drive, n_rows):
+    """The ``(u, w_in)`` pair of the kernels: empty when ``inputs`` is None."""
+    if inputs is None:
+        return np.empty((n_rows, 0)), np.empty((0, drive.shape[1]))
+    return inputs
+
+
+def harvest(packed, drive, leak, x0, linear, out, inputs=None):
     """Run the reservoir over one sequence (or chunk) and store every state.
 
-    ``out[t] = (1 - leak) x(t-1) + leak f(drive[t] + W x(t-1))`` with
-    ``x(-1) = x0`` and ``f`` tanh (or identity if ``linear``).
+    ``out[t] = (1 - leak) x(t-1) + leak f(d(t) + W x(t-1))`` with
+    ``x(-1) = x0``, ``f`` tanh (or identity if ``linear``) and the drive
+    ``d(t) = drive[t] + w_in^T u(t)`` (``inputs = (u, w_in)``), or
+    ``drive[0] + w_in^T u(t)`` when ``drive`` has one row (the bias) and the
+    sequence more: the input product then happens inside the loop, and no
+    (T, N) drive is written and read back.
 
     Parameters
     ----------
     packed : tuple of ndarray
-        Output of :func:`pack_recurrent`.
-    drive : ndarray of float64, shape (T, N), C-contiguous
-        ``W_in u(t) + b`` for each step; T may be 0.
+        Output of :func:`pack_recurrent`; its weights' dtype (float64 or
+        float32) is the dtype of the states.
+    drive : ndarray of float64, shape (T, N) or (1, N), C-contiguous
+        ``W_in u(t) + b`` for each step, or the part of it not given by
+        ``inputs``; T may be 0.
     leak : float
         Leak rate ``a`` in (0, 1].
-    x0 : ndarray of float64, shape (N,)
+    x0 : ndarray of shape (N,), the dtype of the weights
         State before the first step (``out[-1]`` of the previous chunk).
     linear : bool
         Identity activation instead of tanh.
-    out : ndarray of float64, shape (T, N), C-contiguous
+    out : ndarray of shape (T, N), the dtype of the weights, C-contiguous
         Filled in place; ``out[t]`` is the state after consuming step t.
+    inputs : tuple of ndarray, optional
+        ``(u (T, d), w_in (d, N))``, float64, C-contiguous. The drive is
+        summed in float64 (``drive`` first, then the inputs in order) and
+        rounded once to the dtype of the states.
     """
-    _harvest(packed[0], packed[1], drive, float(leak), x0, bool(linear), out)
+    u, w_in = _inputs(inputs, drive, out.shape[0])
+    _harvest(packed[0], packed[1], drive, u, w_in, float(leak), x0, bool(linear),
+             out)
 
 
 @njit(**_JIT)
-def _group_step(cols, vals, xs, drive, rows, live, leak, linear, xn):
+def _group_step(cols, vals, xs, zb, leak, linear, xn):
     """One lockstep step of ``_LANES`` sequences: ``xn[:, g]`` from
-    ``xs[:, g]`` (shape (N, _LANES)) and ``drive[rows[g]]`` for the live lanes
-    g < live (drive 0 for the others, whose state stays 0).
+    ``xs[:, g]`` (shape (N, _LANES)) and the drives ``zb[:, g]`` (0 for
+    lanes whose sequence has ended, so that their state stays 0).
 
     Each lane adds its nonzeros in column order, as :func:`_step` does. The
     loop over lanes has a literal length, so LLVM vectorises it into 4 zmm
@@ -275,11 +326,10 @@ def _group_step(cols, vals, xs, drive, rows, live, leak, linear, xn):
     register and nonzero. ``cols`` and ``vals`` (N, k) hold the columns and
     weights of each row (unpacking ``idx`` row by row cost a third more)."""
     n, k = cols.shape
-    acc = carray(_stack_buffer(_LANES), _LANES)
+    acc = carray(_stack_buffer(_LANES, xs[0, 0]), _LANES)
     for i in range(n):
         for g in range(_LANES):
-            z = drive[rows[g], i]
-            acc[g] = z if g < live else 0.0
+            acc[g] = zb[i, g]
         j = 0
         while j + 8 <= k:
             c, v = cols[i], vals[i]
@@ -304,18 +354,43 @@ def _group_step(cols, vals, xs, drive, rows, live, leak, linear, xn):
         _finish(xs[i], acc, leak, linear, xn[i])
 
 
+@njit(inline="always", **_JIT)
+def _group_drive(drive, full, u, w_in, rows, live, ul, zb):
+    """zb[:, g] = the drive of lane g at its row ``rows[g]``, summed as
+    :func:`_drive_row` sums it (so the bits are the same), 0 for lanes
+    g >= live. The loops over lanes are innermost and vectorise."""
+    zd = carray(_stack_buffer(_LANES, 0.0), _LANES)
+    for j in range(u.shape[1]):
+        for g in range(_LANES):
+            ul[j, g] = u[rows[g], j]
+    for i in range(zb.shape[0]):
+        if full:
+            for g in range(_LANES):
+                zd[g] = drive[rows[g], i]
+        else:
+            for g in range(_LANES):
+                zd[g] = drive[0, i]
+        for j in range(u.shape[1]):
+            w = w_in[j, i]
+            for g in range(_LANES):
+                zd[g] += w * ul[j, g]
+        for g in range(_LANES):
+            zb[i, g] = zd[g] if g < live else 0.0
+
+
 @njit(parallel=True, **_JIT)
-def _harvest_many(idx, val, drive, offsets, groups, singles, leak, x0, linear,
-                  out):
+def _harvest_many(idx, val, drive, u, w_in, offsets, groups, singles, leak, x0,
+                  linear, out):
     """Work items, longest first, handed out one at a time: groups[q] are
     ``_LANES`` sequences (by decreasing length, -1 = empty lane) run in
     lockstep on a state block (N, _LANES); lanes that have ended are driven by
     0 and not stored. singles[s] are sequences run alone by _harvest."""
     n, k = x0.shape[1], idx.shape[1]
     n_groups = groups.shape[0]
+    full = drive.shape[0] == out.shape[0]
     rows_in_groups = n if n_groups > 0 else 0
     cols = np.empty((rows_in_groups, k), np.uint64)
-    vals = np.empty((rows_in_groups, k))
+    vals = np.empty((rows_in_groups, k), val.dtype)
     for i in range(rows_in_groups):
         _row_columns(idx, i, cols[i])
         for j in range(k):
@@ -324,14 +399,17 @@ def _harvest_many(idx, val, drive, offsets, groups, singles, leak, x0, linear,
         if q >= n_groups:
             b = singles[q - n_groups]
             lo, hi = offsets[b], offsets[b + 1]
-            _harvest(idx, val, drive[lo:hi], leak, x0[b], linear, out[lo:hi])
+            _harvest(idx, val, drive[lo:hi] if full else drive, u[lo:hi], w_in,
+                     leak, x0[b], linear, out[lo:hi])
             continue
         seqs = groups[q]
         start = np.zeros(_LANES, np.int64)
         length = np.zeros(_LANES, np.int64)
         rows = np.zeros(_LANES, np.int64)
-        xs = np.zeros((n, _LANES))
-        xn = np.empty((n, _LANES))
+        xs = np.zeros((n, _LANES), val.dtype)
+        xn = np.empty((n, _LANES), val.dtype)
+        zb = np.empty((n, _LANES), val.dtype)
+        ul = np.empty((u.shape[1], _LANES))
         for g in range(_LANES):
             if seqs[g] >= 0:
                 start[g] = offsets[seqs[g]]
@@ -344,7 +422,8 @@ def _harvest_many(idx, val, drive, offsets, groups, singles, leak, x0, linear,
                 xs[:, live] = 0.0
             for g in range(live):
                 rows[g] = start[g] + t
-            _group_step(cols, vals, xs, drive, rows, live, leak, linear, xn)
+            _group_drive(drive, full, u, w_in, rows, live, ul, zb)
+            _group_step(cols, vals, xs, zb, leak, linear, xn)
             xs, xn = xn, xs
             for g in range(live):
                 dst = out[rows[g]]
@@ -352,7 +431,7 @@ def _harvest_many(idx, val, drive, offsets, groups, singles, leak, x0, linear,
                     dst[i] = xs[i, g]
 
 
-def harvest_many(packed, drive, offsets, leak, x0, linear, out):
+def harvest_many(packed, drive, offsets, leak, x0, linear, out, inputs=None):
     """Run the reservoir over many independent sequences, in parallel.
 
     Each sequence is run as by :func:`harvest`; the result is bitwise equal.
@@ -360,18 +439,22 @@ def harvest_many(packed, drive, offsets, leak, x0, linear, out):
     Parameters
     ----------
     packed : tuple of ndarray
-        Output of :func:`pack_recurrent`.
-    drive : ndarray of float64, shape (sum T_b, N), C-contiguous
-        Drives of all sequences concatenated along time.
+        Output of :func:`pack_recurrent` (its dtype is the states').
+    drive : ndarray of float64, shape (sum T_b, N) or (1, N), C-contiguous
+        Drives of all sequences concatenated along time, or the one row
+        (the bias) added at every step, as in :func:`harvest`.
     offsets : ndarray of int64, shape (B + 1,)
         Sequence b occupies rows ``offsets[b]:offsets[b + 1]`` (may be empty).
     leak : float
-    x0 : ndarray of float64, shape (B, N)
+    x0 : ndarray of shape (B, N), the dtype of the weights
         Initial state of each sequence.
     linear : bool
-    out : ndarray of float64, same shape as ``drive``
+    out : ndarray of shape (sum T_b, N), the dtype of the weights
         Filled in place.
+    inputs : tuple of ndarray, optional
+        ``(u (sum T_b, d), w_in (d, N))``, float64, as in :func:`harvest`.
     """
+    u, w_in = _inputs(inputs, drive, out.shape[0])
     offsets = np.asarray(offsets, dtype=np.int64)
     lengths = np.diff(offsets)
     order = np.argsort(-lengths, kind="stable")
@@ -388,8 +471,24 @@ def harvest_many(packed, drive, offsets, leak, x0, linear, out):
     # Hand out items one at a time, longest first: on a busy machine a
     # static split leaves one thread waiting for a descheduled other.
     with parallel_chunksize(1):
-        _harvest_many(packed[0], packed[1], drive, offsets, groups, singles,
-                      float(leak), x0, bool(linear), out)
+        _harvest_many(packed[0], packed[1], drive, u, w_in, offsets, groups,
+                      singles, float(leak), x0, bool(linear), out)
+
+
+@njit(**_JIT)
+def _all_finite(a):
+    bad = 0
+    for i in range(a.shape[0]):
+        d = a[i] - a[i]          # NaN for inf and NaN, else 0
+        bad |= d != d
+    return bad == 0
+
+
+def all_finite(a):
+    """Whether every value of the C-contiguous array ``a`` is finite: one
+    pass, vectorised, no temporary (``np.isfinite(a).all()`` writes a mask
+    the size of ``a``). Checks the states of a block while they are in cache."""
+    return bool(_all_finite(a.reshape(-1)))
 
 
 # --------------------------------------------------------------------------
@@ -397,7 +496,7 @@ def harvest_many(packed, drive, offsets, leak, x0, linear, out):
 # --------------------------------------------------------------------------
 @njit(**_JIT)
 def _project(idx, val, states, bias, out):
-    acc = np.empty(idx.shape[0] * 8)
+    acc = np.empty(idx.shape[0] * 8, val.dtype)
     for t in range(states.shape[0]):
         # leak 1 and the identity: out[t] = bias + W states[t], summed in the
         # order _step uses, so the free run's deeper layers match bitwise
@@ -411,8 +510,9 @@ def project(packed, states, bias, out):
     ----------
     packed : tuple of ndarray
         :func:`pack_recurrent` of the inter-layer matrix (N, N).
-    states : ndarray of float64, shape (T, N), C-contiguous
-        States of the layer below, one row per step.
+    states : ndarray of shape (T, N), C-contiguous
+        States of the layer below, one row per step, of the weights' dtype
+        (the sums are of that dtype too).
     bias : ndarray of float64, shape (N,)
     out : ndarray of float64, shape (T, N), C-contiguous
         Filled in place.
@@ -427,7 +527,7 @@ def stack_packed(packed_list, like=None):
     if not packed_list:
         idx, val = like
         return (np.empty((0,) + idx.shape, np.uint64),
-                np.empty((0,) + val.shape, np.float64))
+                np.empty((0,) + val.shape, val.dtype))
     return (np.ascontiguousarray(np.stack([p[0] for p in packed_list])),
             np.ascontiguousarray(np.stack([p[1] for p in packed_list])))
 
@@ -443,7 +543,7 @@ def _free_run_1(idx, val, drive, w_fb, ro, w_ro_fb, w_ro_x, leak, linear, x0,
     x = x0.copy()
     xn = np.empty_like(x)
     z = np.empty(n)
-    acc = np.empty(idx.shape[0] * 8)
+    acc = np.empty(idx.shape[0] * 8, val.dtype)
     fb = y0.copy()
     for t in range(drive.shape[0]):
         if t > 0:
@@ -483,10 +583,10 @@ def _free_run(idx, val, pidx, pval, pbias, drive, w_fb, ro, w_ro_fb, w_ro_x,
     o = y0.shape[0]
     n_teacher = teacher.shape[0]
     x = x0.copy()
-    cur = np.empty(n)
-    new = np.empty(n)
+    cur = np.empty(n, val.dtype)
+    new = np.empty(n, val.dtype)
     z = np.empty(n)
-    acc = np.empty(idx.shape[1] * 8)
+    acc = np.empty(idx.shape[1] * 8, val.dtype)
     fb = y0.copy()
     # leak 1 and the identity for the drive of a deeper layer (variables, not
     # literals: a literal argument would compile a second copy of _step)

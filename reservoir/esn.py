@@ -13,8 +13,8 @@ from . import _kernels, matrices
 from ._base import SequenceRegressorMixin
 from ._compat import (check_feature_names, output_container, regressor_tags,
                       transformer_tags)
-from ._sequences import (allocate_steps, check_future, check_generated_finite,
-                         check_random_state_param, check_scalar_param, check_vector,
+from ._sequences import (allocate_steps, check_dtype_range, check_future,
+                         check_generated_finite, check_random_state_param, check_scalar_param, check_vector,
                          check_washout, check_X, check_y_like, check_y_warmup,
                          memory_for, restore)
 from ._blas import pinned
@@ -29,6 +29,14 @@ CHUNK_FLOATS = 1 << 23
 MIN_CHUNK_ROWS = 256
 
 _ACTIVATIONS = ("tanh", "identity")
+_DTYPES = ("float64", "float32")
+# Up to this many input columns (with the fed-back outputs), the kernels add
+# W_in u(t) inside the loop; wider inputs get their drive from one GEMM per
+# chunk (the kernels then read a (rows, N) float64 drive).
+MAX_INPUTS_IN_KERNEL = 16
+# Short sequences are run in blocks of a multiple of this many (two lockstep
+# groups of the many-sequence kernel: one per thread of two).
+_GROUP_SEQS = 2 * _kernels._LANES
 
 
 def _chunk_rows(n_reservoir):
@@ -58,6 +66,17 @@ def _check_outputs_finite(arrays, seqs, name):
                 "Standardise X (e.g. StandardScaler) before fitting.")
 
 
+def _check_dtype(dtype):
+    """'float64' or 'float32' (NumPy dtypes and types of those accepted)."""
+    try:
+        name = np.dtype(dtype).name if not isinstance(dtype, str) else dtype
+    except TypeError:
+        name = None
+    if name not in _DTYPES:
+        raise ValueError(f"dtype={dtype!r} must be 'float64' or 'float32'.")
+    return name
+
+
 def _check_flag(value, name):
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name}={value!r} must be True or False.")
@@ -72,13 +91,28 @@ def _largest(arrays):
     return max((float(np.abs(a).max()) for a in arrays if a.size), default=0.0)
 
 
-def _check_states_finite(arrays, seqs, name):
+def _split_rows(flat, lengths):
+    """The consecutive blocks of ``lengths`` rows of ``flat``, as views."""
+    bounds = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=bounds[1:])
+    return [flat[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist())]
+
+
+def _piece_views(pieces, states):
+    """The rows of ``states`` of each ``(i, start, stop)`` piece, as views."""
+    return _split_rows(states, [stop - start for _, start, stop in pieces])
+
+
+def _check_states_finite(arrays, seqs, name, pieces=None):
     """Finite input gives finite states unless the reservoir overflows
     (identity activation with an effective spectral radius >= 1, or inputs
-    near the float limit): say so rather than return inf or NaN."""
-    for i, a in enumerate(arrays):
+    near the float limit): say so rather than return inf or NaN. ``pieces``
+    (``(i, start, stop)`` per array) place the arrays in the sequences."""
+    if pieces is None:
+        pieces = [(i, 0, a.shape[0]) for i, a in enumerate(arrays)]
+    for (i, start, _), a in zip(pieces, arrays):
         if not np.isfinite(a).all():
-            t = int(np.argwhere(~np.isfinite(a))[0][0])
+            t = start + int(np.argwhere(~np.isfinite(a))[0][0])
             where = "" if seqs.kind == "single" else f" (sequence {i})"
             raise ValueError(
                 f"The reservoir overflowed at step {t} of {name}{where}: its "
@@ -141,6 +175,13 @@ class Reservoir(TransformerMixin, BaseEstimator):
         through weights uniform on [-inter_scaling, inter_scaling]. None uses
         ``input_scaling``, which must then be a scalar. Ignored when
         ``num_layers=1``.
+    dtype : {"float64", "float32"}, default="float64"
+        Precision of the states. "float32" runs the state update with float32
+        weights and states (the drive ``W_in u(t) + b`` is summed in float64
+        and rounded once), which halves the bytes each step streams: faster
+        for large reservoirs, states within float32 rounding (about 1e-6
+        relative) of the float64 ones. ``transform`` returns states of this
+        dtype; the matrices ``W_``, ``W_in_``, ``bias_`` stay float64.
     n_jobs : int, default=None
         Threads for many sequences at once (None: 1, -1: all cores).
     random_state : int, RandomState instance or None, default=None
@@ -201,7 +242,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
     def __init__(self, n_reservoir=100, *, spectral_radius=0.9, input_scaling=1.0,
                  density=0.1, leak_rate=1.0, bias_scaling=0.2, activation="tanh",
                  num_layers=1, bidirectional=False, inter_scaling=None,
-                 n_jobs=None, random_state=None):
+                 dtype="float64", n_jobs=None, random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.input_scaling = input_scaling
@@ -212,6 +253,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
         self.num_layers = num_layers
         self.bidirectional = bidirectional
         self.inter_scaling = inter_scaling
+        self.dtype = dtype
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -239,6 +281,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
             raise ValueError(f"activation={self.activation!r} must be one of "
                              f"{_ACTIVATIONS}.")
         p["activation"] = self.activation
+        p["dtype"] = _check_dtype(self.dtype)
         p["n_jobs"] = _check_n_jobs(self.n_jobs)
         scaling = np.asarray(self.input_scaling)
         if scaling.dtype.kind not in "iuf" or scaling.ndim > 1:
@@ -332,6 +375,7 @@ class Reservoir(TransformerMixin, BaseEstimator):
         self.spectral_radius_ = float(p["spectral_radius"] if rho > 0 else 0.0)
         self.n_features_in_ = n_features
         self._leak_rate, self._linear = p["leak_rate"], p["activation"] == "identity"
+        self._state_dtype = p["dtype"]
         # the fitted structure, in checked Python numbers (set_params after fit
         # does not change what the matrices are)
         self._shape = (n, n_layers, n_dirs)
@@ -350,10 +394,12 @@ class Reservoir(TransformerMixin, BaseEstimator):
                     "the echo state property (states can depend on the initial "
                     "state forever or blow up). Lower spectral_radius below 1.",
                     ReservoirWarning, stacklevel=3)
+        dtype = np.dtype(p["dtype"])
         pack = _kernels.pack_recurrent
-        self._packed_layers = [pack(W.indptr, W.indices, W.data)
+        self._packed_layers = [pack(W.indptr, W.indices, W.data, dtype)
                                for W in self.W_layers_]
-        self._packed_inter = [None if i < n_dirs else pack(V.indptr, V.indices, V.data)
+        self._packed_inter = [None if i < n_dirs
+                              else pack(V.indptr, V.indices, V.data, dtype)
                               for i, V in enumerate(self.W_in_layers_)]
         self._packed = self._packed_layers[0]
         return rng
@@ -390,7 +436,9 @@ class Reservoir(TransformerMixin, BaseEstimator):
         -------
         states : same structure as ``X`` with
             ``num_layers * n_reservoir`` columns (twice that if
-            ``bidirectional``), named by :meth:`get_feature_names_out`
+            ``bidirectional``), named by :meth:`get_feature_names_out`, of
+            the reservoir's ``dtype`` (float64 or float32). The arrays of a
+            list are consecutive row blocks of one array.
         """
         check_is_fitted(self, "W_")
         seqs = check_X(X, n_features=self.n_features_in_,
@@ -403,14 +451,19 @@ class Reservoir(TransformerMixin, BaseEstimator):
                 f"holds {len(seqs.arrays)} sequences; transform them one at a "
                 "time, or keep the default output (a list of arrays, or a "
                 "list of DataFrames for a list of DataFrames).")
-        out = [np.empty((n, self._n_state_columns)) for n in seqs.lengths]
-        for pieces, _, states in self._iter_states(seqs.arrays):
-            row = 0
-            for i, start, stop in pieces:
-                out[i][start:stop] = states[row:row + stop - start]
-                row += stop - start
-        _check_states_finite(out, seqs, "X")
-        return restore(out, seqs, columns=list(self.get_feature_names_out()))
+        self._check_range(seqs)
+        # One array for all the states, filled by the kernels in place; the
+        # sequences are views of it (a 3-D input gets it reshaped).
+        lengths, width = seqs.lengths, self._n_state_columns
+        flat = allocate_steps(sum(lengths), width, self._states_dtype, name="X")
+        for pieces, _, states in self._iter_states(seqs.arrays, out=flat):
+            if not _kernels.all_finite(states):
+                _check_states_finite(_piece_views(pieces, states), seqs, "X",
+                                     pieces=pieces)
+        if seqs.kind == "array3d":
+            return flat.reshape(len(lengths), lengths[0], width)
+        return restore(_split_rows(flat, lengths), seqs,
+                       columns=list(self.get_feature_names_out()))
 
     def get_feature_names_out(self, input_features=None):
         """Names of the state columns.
@@ -448,6 +501,17 @@ class Reservoir(TransformerMixin, BaseEstimator):
         return transformer_tags(super().__sklearn_tags__())
 
     # -- the state engine shared with ESNRegressor -------------------------
+    @property
+    def _states_dtype(self):
+        """The dtype of the states (float64 for models fitted before the
+        ``dtype`` parameter existed)."""
+        return np.dtype(self.__dict__.get("_state_dtype", "float64"))
+
+    def _check_range(self, seqs, name="X"):
+        """A float32 reservoir reads nothing beyond the float32 range."""
+        if self._states_dtype == np.float32:
+            check_dtype_range(seqs, np.float32, name)
+
     def _run_stack(self, direction, U, offsets, init, out, bufs, fb=None, perm=None):
         """Run the layers of one direction over a block of sequences.
 
@@ -456,40 +520,52 @@ class Reservoir(TransformerMixin, BaseEstimator):
         initial states (None: zero); ``fb`` (R, n_feedback) the fed-back
         values. Layer l's states go to its columns of ``out`` (R, F), at rows
         ``perm`` when given (the reverse pass's rows back in time order).
-        Returns the states after each sequence's last row, (B, L, N).
+        Returns the states after each sequence's last row, (B, L, N), in the
+        dtype of the states.
+
+        The first layer's drive ``W_in u(t) + b`` (with ``W_back`` times the
+        fed-back values) is summed inside the kernels when there are at most
+        ``MAX_INPUTS_IN_KERNEL`` such columns: no (R, N) drive is written and
+        read back. Wider inputs, and deeper layers, get a float64 drive
+        buffer from one GEMM (or :func:`_kernels.project`) per block.
         """
         n, n_layers, n_dirs = self._shape
         rows, n_seq = U.shape[0], offsets.shape[0] - 1
         linear, leak = self._linear, self._leak_rate
-        final = np.empty((n_seq, n_layers, n))
+        dtype = self._states_dtype
+        final = np.empty((n_seq, n_layers, n), dtype)
         last_rows = offsets[1:] - 1
-        drive = bufs[0][:rows]
         below = None
         for layer in range(n_layers):
             unit = layer * n_dirs + direction
+            inputs = None
             if layer == 0:
-                if fb is None:
-                    np.matmul(U, self.W_in_layers_[unit].T, out=drive)
-                else:      # one GEMM of [u, fed back] (no temporary T x N array)
-                    np.matmul(np.hstack([U, fb]),
-                              np.hstack([self.W_in_layers_[unit], self.W_back_]).T,
-                              out=drive)
-                drive += self.bias_layers_[unit]
+                W_in, bias = self.W_in_layers_[unit], self.bias_layers_[unit]
+                if fb is not None:
+                    U, W_in = np.hstack([U, fb]), np.hstack([W_in, self.W_back_])
+                if U.shape[1] <= MAX_INPUTS_IN_KERNEL:
+                    drive = bias.reshape(1, n)
+                    inputs = (np.ascontiguousarray(U), np.ascontiguousarray(W_in.T))
+                else:
+                    drive = bufs.drive(rows)
+                    np.matmul(U, W_in.T, out=drive)
+                    drive += bias
             else:
+                drive = bufs.drive(rows)
                 _kernels.project(self._packed_inter[unit], below,
                                  self.bias_layers_[unit], drive)
-            states = out if out.shape[1] == n else bufs[1 + layer % 2][:rows]
+            states = out if out.shape[1] == n else bufs.layer(layer, rows)
             packed = self._packed_layers[unit]
             if n_seq == 1:
-                x0 = (np.zeros(n) if init is None
-                      else np.ascontiguousarray(init[0, layer]))
-                _kernels.harvest(packed, drive, leak, x0, linear, states)
+                x0 = (np.zeros(n, dtype) if init is None
+                      else np.ascontiguousarray(init[0, layer], dtype=dtype))
+                _kernels.harvest(packed, drive, leak, x0, linear, states, inputs)
             else:
-                x0 = (np.zeros((n_seq, n)) if init is None
-                      else np.ascontiguousarray(init[:, layer]))
+                x0 = (np.zeros((n_seq, n), dtype) if init is None
+                      else np.ascontiguousarray(init[:, layer], dtype=dtype))
                 with numba_threads(_check_n_jobs(self.n_jobs)):
                     _kernels.harvest_many(packed, drive, offsets, leak, x0,
-                                          linear, states)
+                                          linear, states, inputs)
             final[:, layer] = states[last_rows]
             if states is not out:
                 cols = slice(unit * n, (unit + 1) * n)
@@ -500,39 +576,57 @@ class Reservoir(TransformerMixin, BaseEstimator):
             below = states
         return final
 
-    def _iter_states(self, arrays, x0=None, feedback=None):
+    def _iter_states(self, arrays, x0=None, feedback=None, out=None):
         """Run the reservoir over sequences, a block of rows at a time.
 
         Yields ``(pieces, final, states)``: ``states`` (R, F) holds, in order,
         rows ``start:stop`` of sequence ``i`` for each ``(i, start, stop)`` in
         ``pieces``; ``final`` maps a sequence index to its last forward state
-        (all layers, shape (L * N,)) when that sequence ends in this block.
-        ``x0`` optionally gives the initial state of every sequence (default
-        zero; forward stack only); ``feedback`` the values fed back through
-        ``W_back_`` at every row (teacher forcing). Long sequences stream in
-        chunks; short ones are grouped and run in parallel.
+        (all layers, shape (L * N,), float64) when that sequence ends in this
+        block. ``x0`` optionally gives the initial state of every sequence
+        (default zero; forward stack only); ``feedback`` the values fed back
+        through ``W_back_`` at every row (teacher forcing). Long sequences
+        stream in chunks; short ones are grouped and run in parallel. Each
+        block's rows are consecutive rows of the sequences concatenated in
+        order.
 
+        With ``out`` (sum of lengths, F), C-contiguous and of the states'
+        dtype, the states are written straight into it (the sequences one
+        after another) and ``states`` is the block's view of it. Otherwise
         ``states`` is a view of a buffer reused for the next block (fresh
         arrays of this size cost page faults on every chunk): consume or copy
         it before advancing the generator; ``final`` entries are copies.
         """
         n, n_layers, n_dirs = self._shape
         width = self._n_state_columns
+        dtype = self._states_dtype
         chunk = _chunk_rows(width)
         start_of = (lambda i: None) if x0 is None else (
             lambda i: np.asarray(x0[i]).reshape(1, n_layers, n))
+        lengths = [a.shape[0] for a in arrays]
+        starts = np.zeros(len(arrays) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        bufs = _Buffers(min(chunk, int(starts[-1])), n, dtype)
+        out_buf = (None if out is not None
+                   else np.empty((min(chunk, int(starts[-1])), width), dtype))
 
+        def target(r0, r1):
+            return out[r0:r1] if out is not None else out_buf[:r1 - r0]
+
+        # Sequences no longer than a chunk run together (harvest_many), in
+        # blocks of at most `cap` rows; a block that holds more than
+        # _GROUP_SEQS sequences keeps a multiple of them (whole lockstep
+        # groups for every thread) and hands the rest to the next block, so
+        # few sequences run alone and the threads get equal shares. With
+        # `out`, one layer and the drive summed in the kernel no buffer
+        # bounds a block: all the short sequences run in one call.
+        n_cols = arrays[0].shape[1] + (0 if feedback is None else feedback[0].shape[1])
+        direct = out is not None and width == n and n_cols <= MAX_INPUTS_IN_KERNEL
+        cap = max(chunk, int(starts[-1])) if direct else chunk
         group, group_rows = [], 0
-        rows = min(chunk, sum(a.shape[0] for a in arrays))
-        bufs = [np.empty((rows, n))]
-        if width != n:
-            bufs += [np.empty((rows, n)), np.empty((rows, n))]
-        out_buf = np.empty((rows, width))
 
-        def flush():
-            lengths = [arrays[i].shape[0] for i in group]
-            offsets = np.zeros(len(group) + 1, dtype=np.int64)
-            np.cumsum(lengths, out=offsets[1:])
+        def flush(group):
+            offsets = starts[group[0]:group[-1] + 2] - starts[group[0]]
             U = (arrays[group[0]] if len(group) == 1
                  else np.concatenate([arrays[i] for i in group]))
             fb = None if feedback is None else (
@@ -540,53 +634,89 @@ class Reservoir(TransformerMixin, BaseEstimator):
                 else np.concatenate([feedback[i] for i in group]))
             init = None if x0 is None else np.concatenate(
                 [start_of(i) for i in group])
-            states = out_buf[:offsets[-1]]
+            states = target(starts[group[0]], starts[group[-1] + 1])
+            if out is not None and len(group) > 1:
+                # Fresh pages of the output, faulted in here by one thread:
+                # faults taken by the threads of the parallel kernel cost
+                # a third of its time (measured at 1,000 x 100 steps, N=500).
+                states.fill(0.0)
             last = self._run_stack(0, U, offsets, init, states, bufs, fb)
             if n_dirs == 2:
                 perm = np.concatenate([np.arange(offsets[j + 1] - 1, offsets[j] - 1, -1)
                                        for j in range(len(group))])
                 self._run_stack(1, U[perm], offsets, None, states, bufs, perm=perm)
-            pieces = [(i, 0, L) for i, L in zip(group, lengths)]
-            final = {i: last[j].ravel() for j, i in enumerate(group)}
+            pieces = [(i, 0, lengths[i]) for i in group]
+            final = {i: last[j].ravel().astype(np.float64)
+                     for j, i in enumerate(group)}
             return pieces, final, states
 
         for i, seq in enumerate(arrays):
             T = seq.shape[0]
             if T <= chunk:
-                if group_rows + T > chunk:
-                    yield flush()
-                    group, group_rows = [], 0
+                while group and group_rows + T > cap:
+                    keep = (len(group) if len(group) < _GROUP_SEQS
+                            else len(group) - len(group) % _GROUP_SEQS)
+                    yield flush(group[:keep])
+                    group = group[keep:]
+                    group_rows = sum(lengths[j] for j in group)
                 group.append(i)
                 group_rows += T
                 continue
             if group:
-                yield flush()
+                yield flush(group)
                 group, group_rows = [], 0
             one = np.array([0, 0], dtype=np.int64)
             bounds = [(lo, min(T, lo + chunk)) for lo in range(0, T, chunk)]
+            row0 = int(starts[i])
             if n_dirs == 2:
                 # The reverse pass starts at the end: run it once from there
-                # to record its state at every chunk boundary.
+                # to record its state at every chunk boundary (its states go
+                # to the chunk's rows, which the second pass overwrites).
                 entry, x_rev = [None] * len(bounds), None
                 for j in range(len(bounds) - 1, -1, -1):
                     lo, hi = bounds[j]
                     entry[j] = x_rev
                     one[1] = hi - lo
                     x_rev = self._run_stack(1, np.ascontiguousarray(seq[lo:hi][::-1]),
-                                            one, x_rev, out_buf[:hi - lo], bufs)
+                                            one, x_rev, target(row0 + lo, row0 + hi),
+                                            bufs)
             x = start_of(i)
             for j, (lo, hi) in enumerate(bounds):
                 one[1] = hi - lo
-                states = out_buf[:hi - lo]
+                states = target(row0 + lo, row0 + hi)
                 fb = None if feedback is None else feedback[i][lo:hi]
                 x = self._run_stack(0, seq[lo:hi], one, x, states, bufs, fb)
                 if n_dirs == 2:
                     self._run_stack(1, np.ascontiguousarray(seq[lo:hi][::-1]), one,
                                     entry[j], states, bufs,
                                     perm=np.arange(hi - lo - 1, -1, -1))
-                yield [(i, lo, hi)], ({i: x[0].ravel()} if hi == T else {}), states
+                yield ([(i, lo, hi)],
+                       ({i: x[0].ravel().astype(np.float64)} if hi == T else {}),
+                       states)
         if group:
-            yield flush()
+            yield flush(group)
+
+
+class _Buffers:
+    """Scratch arrays of a run, allocated on first use and reused for every
+    block: the float64 drive of a block and the states of two consecutive
+    layers (the one below is read while the next is written)."""
+
+    def __init__(self, rows, n, dtype):
+        self.rows, self.n, self.dtype = rows, n, dtype
+        self._drive = None
+        self._layers = [None, None]
+
+    def drive(self, rows):
+        if self._drive is None:
+            self._drive = np.empty((self.rows, self.n))
+        return self._drive[:rows]
+
+    def layer(self, layer, rows):
+        k = layer % 2
+        if self._layers[k] is None:
+            self._layers[k] = np.empty((self.rows, self.n), self.dtype)
+        return self._layers[k][:rows]
 
 
 class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
@@ -650,6 +780,14 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         drifts (memory of about ``1 / (1 - forgetting_factor)`` steps). With
         1, RLS equals the ridge solution with the intercept penalised like
         the other weights.
+    dtype : {"float64", "float32"}, default="float64"
+        Precision of the reservoir's states, as in :class:`Reservoir`
+        ("float32" halves the bytes each step streams). Every variant
+        (deep, bidirectional, feedback, every solver) runs in either. The
+        readout's statistics are accumulated and solved in float64 and its
+        weights are float64, so ``predict`` and ``generate`` return float64
+        whatever the reservoir's dtype; ``last_state_`` and returned states
+        are float64 too (float32 states convert exactly).
     n_jobs : int, default=None
         Threads for many sequences at once (None: 1, -1: all cores).
     random_state : int, RandomState instance or None, default=None
@@ -729,7 +867,8 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                  num_layers=1, bidirectional=False, inter_scaling=None,
                  feedback_scaling=0.0, teacher_noise=0.0,
                  alpha=1e-6, washout=0, include_input=True, solver="cholesky",
-                 forgetting_factor=1.0, n_jobs=None, random_state=None):
+                 forgetting_factor=1.0, dtype="float64", n_jobs=None,
+                 random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.input_scaling = input_scaling
@@ -747,13 +886,14 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         self.include_input = include_input
         self.solver = solver
         self.forgetting_factor = forgetting_factor
+        self.dtype = dtype
         self.n_jobs = n_jobs
         self.random_state = random_state
 
     _reservoir_params = ("n_reservoir", "spectral_radius", "input_scaling",
                          "density", "leak_rate", "bias_scaling", "activation",
                          "num_layers", "bidirectional", "inter_scaling",
-                         "n_jobs", "random_state")
+                         "dtype", "n_jobs", "random_state")
 
     def _validate_own_params(self):
         """The readout's and feedback's hyper-parameters, checked, as Python
@@ -1096,26 +1236,52 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                              "fitted); pass X alone.")
         x0 = (None if initial_state is None else
               check_vector(initial_state, "initial_state", self._state_size))
+        self.reservoir_._check_range(seqs)
         if self._fitted_feedback:
             teachers = (check_y_warmup(y_warmup, seqs, self.n_outputs_)
                         if y_warmup is not None else None)
             out, last = self._predict_feedback(seqs.arrays, teachers, x0)
+            flat = None
         else:
-            out = [np.empty((n, self.n_outputs_)) for n in seqs.lengths]
-            last = None
-            x0 = None if x0 is None else [x0]
-            for pieces, final, states in self.reservoir_._iter_states(seqs.arrays, x0):
-                row = 0
-                for i, start, stop in pieces:
-                    span = slice(row, row + stop - start)
-                    out[i][start:stop] = self._readout(states[span],
-                                                       seqs.arrays[i][start:stop])
-                    row += stop - start
-                last = final.get(0, last)
+            flat, last = self._predict_states(seqs.arrays, x0)
+            out = _split_rows(flat, seqs.lengths)
         _check_outputs_finite(out, seqs, "X")
         was_1d, columns, name = self._y_info
-        pred = restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
+        if flat is not None and seqs.kind == "array3d":
+            pred = flat.reshape(len(out), out[0].shape[0], self.n_outputs_)
+            pred = pred[..., 0] if was_1d and self.n_outputs_ == 1 else pred
+        else:
+            pred = restore(out, seqs, columns=columns, name=name, squeeze=was_1d)
         return (pred, last) if return_state else pred
+
+    def _predict_states(self, arrays, x0):
+        """Outputs of every step (the sequences' rows one after another, one
+        array) without feedback: each block of states meets the readout in
+        one GEMM, written straight into its rows of the result. Returns the
+        outputs and the state after the last step of sequence 0."""
+        res = self.reservoir_
+        d = self.n_features_in_ if self._include_input else 0
+        lengths = [a.shape[0] for a in arrays]
+        starts = np.zeros(len(arrays) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=starts[1:])
+        flat = np.empty((int(starts[-1]), self.n_outputs_))
+        coef_x = self.coef_[:, d:].T
+        last = None
+        for pieces, final, states in res._iter_states(
+                arrays, None if x0 is None else [x0]):
+            i, lo, _ = pieces[0]
+            r0 = int(starts[i]) + lo
+            block = flat[r0:r0 + states.shape[0]]
+            if states.dtype == np.float64:
+                np.matmul(states, coef_x, out=block)
+            else:   # float32 states, float64 readout (its weights may be large)
+                np.matmul(states.astype(np.float64), coef_x, out=block)
+            last = final.get(0, last)
+        if d:
+            U = arrays[0] if len(arrays) == 1 else np.concatenate(arrays)
+            flat += U @ self.coef_[:, :d].T
+        flat += self.intercept_
+        return flat, last
 
     def _free_run_args(self):
         """The stacked layers and readout weights of :func:`_kernels.free_run`."""
@@ -1137,16 +1303,17 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
         d = self.n_features_in_ if self._include_input else 0
         no_fb_readout = np.zeros((o, o))
         chunk = _chunk_rows(n)
-        linear = res._linear
+        linear, dtype = res._linear, res._states_dtype
         outs, state = [], None
         for i, U in enumerate(arrays):
             T = U.shape[0]
             out = np.empty((T, o))
             teacher = np.empty((0, o)) if teachers is None else teachers[i]
             if x0 is None:
-                x, fb = np.zeros((n_layers, n)), np.zeros(o)
+                x, fb = np.zeros((n_layers, n), dtype), np.zeros(o)
             else:
-                x, fb = x0[:n_layers * n].reshape(n_layers, n), x0[n_layers * n:]
+                x = x0[:n_layers * n].reshape(n_layers, n).astype(dtype)
+                fb = x0[n_layers * n:]
             for lo in range(0, T, chunk):
                 hi = min(T, lo + chunk)
                 u = U[lo:hi]
@@ -1162,7 +1329,7 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                     np.ascontiguousarray(x), np.ascontiguousarray(fb),
                     teacher[lo:max(lo, min(teacher.shape[0], hi))], out[lo:hi])
             outs.append(out)
-            state = np.concatenate([x.ravel(), fb])
+            state = np.concatenate([x.ravel().astype(np.float64), fb])
         return outs, state
 
     def _predict_to_score(self, X, y):
@@ -1263,7 +1430,8 @@ class ESNRegressor(SequenceRegressorMixin, BaseEstimator):
                               np.ascontiguousarray(w_fb), ro,
                               np.ascontiguousarray(w_ro_fb), w_ro_x, res._leak_rate,
                               res._linear,
-                              np.ascontiguousarray(x_last.reshape(n_layers, n)),
+                              np.ascontiguousarray(x_last.reshape(n_layers, n),
+                                                   dtype=res._states_dtype),
                               np.ascontiguousarray(first), np.empty((0, o)),
                               out[1:])
         check_generated_finite(out)

@@ -119,6 +119,10 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
     embedding_alpha : float, default=10.0
         Ridge penalty of the per-sequence models of "model_space" (on the
         sums over the steps of a sequence; the constant is not penalised).
+    dtype : {"float64", "float32"}, default="float64"
+        Precision of the reservoir's states, as in :class:`Reservoir`; the
+        pooled features, the readout's statistics and its solve are float64
+        either way.
     n_jobs : int, default=None
         Threads for many sequences at once (None: 1, -1: all cores).
     random_state : int, RandomState instance or None, default=None
@@ -203,7 +207,7 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
                  num_layers=1, bidirectional=False, inter_scaling=None,
                  alpha=1.0, washout=0, representation="model_space", include_input=True,
                  readout="ridge", n_components=20, embedding_alpha=10.0,
-                 n_jobs=None, random_state=None):
+                 dtype="float64", n_jobs=None, random_state=None):
         self.n_reservoir = n_reservoir
         self.spectral_radius = spectral_radius
         self.input_scaling = input_scaling
@@ -221,6 +225,7 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
         self.readout = readout
         self.n_components = n_components
         self.embedding_alpha = embedding_alpha
+        self.dtype = dtype
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -446,7 +451,7 @@ class ESNClassifier(SequenceClassifierMixin, BaseEstimator):
     def _accumulate(self, acc, states, inputs):
         rep = self.representation
         if rep in ("mean", "last_mean"):
-            s = states.sum(axis=0)
+            s = states.sum(axis=0, dtype=np.float64)
             acc.sum_x = s if acc.sum_x is None else acc.sum_x + s
             if self.include_input:
                 su = inputs.sum(axis=0)

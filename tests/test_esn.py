@@ -162,9 +162,9 @@ def test_memory_stays_bounded_by_chunks(monkeypatch):
     seen = []
     real = esn_module._kernels.harvest
 
-    def spy(packed, drive, *args):
-        seen.append(drive.shape[0])
-        return real(packed, drive, *args)
+    def spy(packed, drive, leak, x0, linear, out, *args):
+        seen.append(out.shape[0])       # the rows of states of one call
+        return real(packed, drive, leak, x0, linear, out, *args)
 
     monkeypatch.setattr(esn_module._kernels, "harvest", spy)
     monkeypatch.setattr(esn_module, "CHUNK_FLOATS", 1000 * 20)

@@ -291,7 +291,7 @@ def test_every_reservoir_parameter_reaches_the_reservoir():
     settings = dict(n_reservoir=12, spectral_radius=0.7, input_scaling=0.4,
                     density=0.3, leak_rate=0.6, bias_scaling=0.1,
                     activation="identity", num_layers=2, bidirectional=True,
-                    inter_scaling=0.5, n_jobs=1, random_state=5)
+                    inter_scaling=0.5, dtype="float32", n_jobs=1, random_state=5)
     assert set(settings) == res_params
     clf = ESNClassifier(**settings).fit(X, y)
     assert clf.reservoir_.get_params() == settings

@@ -41,6 +41,16 @@ def user_workload():
         ESNRegressor(n_reservoir=25, solver="qr", activation="identity", n_jobs=-1,
                      random_state=0).fit(seqs, ys).predict(np.stack([s[:10] for s in seqs]))
         Reservoir(n_reservoir=20, n_jobs=2, random_state=0).fit_transform(seqs)
+        # the float32 path: deep, many sequences, carried state, generate
+        e32 = ESNRegressor(n_reservoir=20, dtype="float32", num_layers=2, washout=5,
+                           random_state=0).fit(seqs, ys)
+        e32.predict(seqs[:40])
+        g32 = ESNRegressor(n_reservoir=20, dtype="float32", random_state=0).fit(
+            frame.iloc[:-1], frame.iloc[1:])
+        _, state = g32.predict(frame.iloc[:50], return_state=True)
+        g32.generate(5, X_warmup=frame.iloc[:50], initial_state=None)
+        Reservoir(n_reservoir=20, dtype="float32", bidirectional=True,
+                  random_state=0).fit_transform(np.stack([s[:10] for s in seqs]))
         u = np.sin(t)[:, None]
         for cls, kw in [(SimpleRNNRegressor, {}), (GRURegressor, {"bptt_window": 50}),
                         (LSTMRegressor, {"dtype": "float64", "num_layers": 2,
