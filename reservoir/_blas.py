@@ -37,6 +37,7 @@ def _blas_libraries():
     with _lock:
         if _libraries is None:
             import scipy.linalg  # noqa: F401  (load scipy's BLAS before the scan)
+            import scipy.linalg.cython_blas  # noqa: F401  (the BLAS numba calls)
             from threadpoolctl import ThreadpoolController
 
             _libraries = ThreadpoolController().select(user_api="blas").lib_controllers

@@ -24,6 +24,8 @@ from contextlib import contextmanager, nullcontext
 
 import numba
 
+from ._blas import one_blas_thread
+
 __all__ = ["numba_threads", "effective_n_jobs", "single_threaded_blas",
            "thread_budget"]
 
@@ -123,24 +125,6 @@ def numba_threads(n_jobs):
             numba.set_num_threads(old)
 
 
-_blas_controller = None     # threadpoolctl's controller of the loaded BLAS
-
-
-def _blas():
-    """A threadpoolctl controller of the BLAS libraries, made once: numpy's
-    OpenBLAS and scipy's (the one numba's ``np.dot`` calls, loaded first).
-    ``threadpoolctl.threadpool_limits`` scans every loaded library at each
-    entry, 4 to 6 ms here, as long as a whole small fit; a kept controller's
-    ``limit`` only reads and sets each library's count."""
-    global _blas_controller
-    if _blas_controller is None:
-        import scipy.linalg.cython_blas  # noqa: F401  (the BLAS numba calls)
-        from threadpoolctl import ThreadpoolController
-
-        _blas_controller = ThreadpoolController().select(user_api="blas")
-    return _blas_controller
-
-
 @contextmanager
 def single_threaded_blas():
     """One BLAS thread inside the block, and numba threads within the budget.
@@ -155,15 +139,14 @@ def single_threaded_blas():
     is at least 2. Inside the block that count is capped by
     :func:`thread_budget`, so a fit inside a dask worker thread or a joblib
     process worker does not add a helper thread beyond its share of cores.
-    OpenBLAS's limit is process-wide: threadpoolctl lets the first thread
-    that sets it control it until that thread's block ends (the others'
-    calls do nothing), so blocks in several threads at once cannot leave the
-    process with a wrong count.
+    The BLAS part is :func:`reservoir._blas.one_blas_thread`, the one
+    pinning of the package (the reservoir path uses it too): libraries looked
+    up once, re-entrant, and safe with blocks in several threads at once.
     """
     old = numba.get_num_threads()
     numba.set_num_threads(min(old, thread_budget()))
     try:
-        with _blas().limit(limits=1):
+        with one_blas_thread():
             yield
     finally:
         numba.set_num_threads(old)
